@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 # Resolve the database once per recipe: the given DATABASE_URL, or the embedded server's.
 WITH_DB = export DATABASE_URL="$${DATABASE_URL:-$$($(BIN)/python scripts/embedded_db.py)}" && test -n "$$DATABASE_URL" &&
 
-.PHONY: run test setup install db lint bench worker beat stop-db clean translations
+.PHONY: run test setup install db lint bench worker beat stop-db clean translations totp
 
 run: setup
 	@$(WITH_DB) $(BIN)/python manage.py seed_demo && \
@@ -50,6 +50,10 @@ worker: setup
 
 beat: setup
 	@$(WITH_DB) $(BIN)/celery -A config beat -l info --scheduler django_celery_beat.schedulers:DatabaseScheduler
+
+# The current two-factor code of the demo accounts that need one (official, national, admin).
+totp:
+	@$(WITH_DB) $(BIN)/python manage.py demo_totp_code
 
 stop-db:
 	@$(BIN)/python scripts/embedded_db.py stop

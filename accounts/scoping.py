@@ -11,16 +11,17 @@ from accounts.roles import ScopeLevel
 NOTHING = Q(pk__in=[])
 
 
-def area_q(user, commune_path: str) -> Q:
-    """Rows whose commune (reached by `commune_path`) lies in the user's area scope."""
+def area_q(user, commune_path: str | None) -> Q:
+    """Rows whose commune (reached by `commune_path`; None for the Commune table) lies in scope."""
+    prefix = f"{commune_path}__" if commune_path else ""
     if not user.is_authenticated or not user.is_active:
         return NOTHING
     if user.scope_level == ScopeLevel.NATIONAL:
         return Q()
     if user.scope_level == ScopeLevel.PROVINCE and user.province_id:
-        return Q(**{f"{commune_path}__province_id": user.province_id})
+        return Q(**{f"{prefix}province_id": user.province_id})
     if user.scope_level == ScopeLevel.COMMUNES:
-        return Q(**{f"{commune_path}__in": user.communes.all()})
+        return Q(**{f"{commune_path or 'pk'}__in": user.communes.all()})
     return NOTHING
 
 

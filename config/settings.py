@@ -6,6 +6,7 @@ without the secrets production needs.
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -103,6 +104,10 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env.db("DATABASE_URL")}
+_db_host = urlsplit(env.str("DATABASE_URL")).netloc.rsplit("@", 1)[-1]
+if _db_host.lower().startswith("%2f"):
+    # A Unix socket directory (the embedded server's): django-environ leaves it quoted.
+    DATABASES["default"]["HOST"] = unquote(_db_host)
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

