@@ -22,7 +22,7 @@ DEMO_PROVINCE = "15"  # Lào Cai (merged with Yên Bái, one of the mission's so
 OTHER_PROVINCE = "82"  # Đồng Tháp (merged with Tiền Giang)
 # The authenticator secret of the demo accounts that must use two factors. It is public on
 # purpose (README): add it to an authenticator app, or run `manage.py demo_totp_code`.
-DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105 - public demo secret, DEBUG only
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,6 @@
 from django.conf import settings
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 
 # Everything is served from the project (no CDN), so the policy can be strict: no inline script,
 # no third-party origin. `data:` images are Bootstrap's icons and the TOTP QR code.
@@ -21,3 +23,17 @@ class ContentSecurityPolicyMiddleware:
         if user is not None and user.is_authenticated:
             response.setdefault("Cache-Control", "no-store, private")
         return response
+
+
+class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
+    """Vietnamese unless the user chose English with the language switch.
+
+    The browser's Accept-Language is ignored on purpose: phones and shared computers in communes
+    are often set to English, yet the service works in Vietnamese.
+    """
+
+    def process_request(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

@@ -14,7 +14,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         required = set(settings.MFA_REQUIRED_ROLES)
-        self.stdout.write("Demo logins (password for all: %s)" % settings.DEMO_PASSWORD)
+        self.stdout.write(f"Demo logins (password for all: {settings.DEMO_PASSWORD})")
         for demo in DEMO_USERS:
             where = demo.province and f"province {demo.province}" or "whole country"
             star = "*" if demo.role in required else " "

@@ -1,0 +1,72 @@
+"""Shared fixtures: the official geography and the demo personas in every test database.
+
+The geography (34 provinces, 3,321 communes) and demo data are loaded once per test session;
+tests run in transactions that roll back, so each starts from the same state. Browser tests
+(transactional, run last by pytest-django) reload them, since their database is flushed.
+"""
+
+import os
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from accounts.models import User
+from accounts.services import current_totp_code
+from core.demo import DEMO_TOTP_SECRET, seed_demo
+from geography.services import load_official_units
+
+PERSONAS = ["worker", "worker_b", "supervisor", "hotline", "official", "national", "partner", "admin"]
+
+
+def load_reference_and_demo() -> None:
+    from agencies.models import PolicyGroup, ServiceType
+    from agencies.reference import sync_service_types
+
+    sync_service_types(PolicyGroup, ServiceType)
+    load_official_units()
+    seed_demo()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        load_reference_and_demo()
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # Login lockout and API throttling count in the cache (Redis in CI): start each test clean.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def persona(db):
+    """persona("worker") -> the demo user of that name."""
+    return lambda username: User.objects.get(username=username)
+
+
+@pytest.fixture
+def login_as(db, client):
+    """A Django test client logged in as a persona (force_login skips the login form and its 2FA step)."""
+
+    def _login(username: str) -> Client:
+        c = Client()
+        user = User.objects.get(username=username)
+        c.force_login(user)
+        return c
+
+    return _login
+
+
+@pytest.fixture
+def totp_code():
+    return lambda: current_totp_code(DEMO_TOTP_SECRET)
+
+
+def pytest_configure(config):
+    # Playwright's sync API runs an event loop in the test thread; Django's ORM calls from the
+    # same thread are still synchronous, which is what this flag allows.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
