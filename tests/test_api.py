@@ -156,7 +156,13 @@ def test_service_types_come_from_the_reference_list(api):
     assert {"EMERGENCY_SHELTER", "PSYCHOLOGICAL_THERAPY", "MEDICAL_EXAM"} <= codes
 
 
-def test_schema_and_docs_are_served_without_a_cdn(client):
+def test_schema_and_docs_need_a_login(client):
+    assert client.get("/api/schema/").status_code == 401
+    assert client.get("/api/docs/").status_code == 401
+
+
+def test_schema_and_docs_are_served_without_a_cdn(login_as):
+    client = login_as("partner")
     schema = client.get("/api/schema/")
     assert schema.status_code == 200
     assert b"/api/v1/communes/" in schema.content
