@@ -42,3 +42,13 @@ class BilingualNameMixin(models.Model):
         if (get_language() or "vi").startswith("en") and self.name_en:
             return self.name_en
         return self.name_vi
+
+
+class Counter(models.Model):
+    """The last number handed out in a scope (core.sequences)."""
+
+    scope = models.CharField(max_length=64, primary_key=True)
+    value = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.scope}={self.value}"

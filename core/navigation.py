@@ -21,6 +21,9 @@ ALL_ROLES = frozenset(Role.values)
 
 NAV_ITEMS = [
     NavItem(_("Home"), "home", ALL_ROLES),
+    NavItem(_("Children"), "beneficiaries:child_list", STAFF | OFFICIALS),
+    NavItem(_("Possible duplicates"), "beneficiaries:duplicate_queue",
+            frozenset({Role.SOCIAL_WORKER, Role.SUPERVISOR, Role.ADMIN})),
     NavItem(_("Communes and villages"), "geography:commune_list", STAFF | OFFICIALS),
     NavItem(_("Agencies"), "agencies:agency_list", STAFF | OFFICIALS),
     NavItem(_("API documentation"), "api-docs", frozenset({Role.PARTNER, Role.ADMIN})),

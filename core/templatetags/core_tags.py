@@ -10,3 +10,10 @@ def query_replace(context, **changes) -> str:
     for key, value in changes.items():
         query[key] = value
     return query.urlencode()
+
+
+@register.filter
+def add_class(field, css: str):
+    """Render a bound field with extra CSS classes (filter forms built by django-filter)."""
+    existing = field.field.widget.attrs.get("class", "")
+    return field.as_widget(attrs={"class": f"{existing} {css}".strip()})

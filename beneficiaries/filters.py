@@ -1,0 +1,96 @@
+"""One FilterSet for the HTML list, the export and the API, so they always agree.
+
+Choices of communes, villages and groups come from the user's scope, never from the whole table,
+or a filter would leak what exists elsewhere."""
+
+import django_filters as filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from beneficiaries import choices, selectors
+from beneficiaries.models import Child
+from geography.models import Commune, Province, Village
+
+AGE_BANDS = [("0-5", _("0-5 years")), ("6-10", _("6-10 years")), ("11-15", _("11-15 years")),
+             ("16+", _("16 and over (aged out)"))]
+SORTS = {
+    "name": ("name_folded", "pk"), "-name": ("-name_folded", "-pk"),
+    "age": ("-date_of_birth", "pk"), "-age": ("date_of_birth", "pk"),
+    "registered": ("created_at", "pk"), "-registered": ("-created_at", "-pk"),
+    "commune": ("commune__name_folded", "name_folded", "pk"),
+}
+
+
+class ChildFilter(filters.FilterSet):
+    search = filters.CharFilter(label=_("Name, registry number, ID or caregiver's phone"), method="filter_search")
+    province = filters.ModelChoiceFilter(label=_("Province"), field_name="commune__province", to_field_name="code",
+                                         queryset=Province.objects.none())
+    commune = filters.ModelChoiceFilter(label=_("Commune"), to_field_name="code", queryset=Commune.objects.none())
+    village = filters.ModelChoiceFilter(label=_("Village"), queryset=Village.objects.none())
+    sex = filters.ChoiceFilter(label=_("Sex"), choices=choices.Sex.choices)
+    age_band = filters.ChoiceFilter(label=_("Age"), choices=AGE_BANDS, method="filter_age_band")
+    group = filters.ChoiceFilter(label=_("Special-circumstance group"), choices=[], method="filter_group")
+    disability = filters.ChoiceFilter(
+        label=_("Disability"), method="filter_disability",
+        choices=[("any", _("Any disability")), *choices.DisabilityType.choices[1:]],
+    )
+    poverty_status = filters.ChoiceFilter(label=_("Household poverty status"), choices=choices.PovertyStatus.choices)
+    status = filters.ChoiceFilter(label=_("Status"), method="filter_status", empty_label=_("Active"),
+                                  choices=[("inactive", _("Inactive")), ("all", _("All"))])
+    sort = filters.ChoiceFilter(
+        label=_("Sort by"), method="filter_sort", empty_label=_("Best match / name"),
+        choices=[("name", _("Name A-Z")), ("-name", _("Name Z-A")), ("age", _("Youngest first")),
+                 ("-age", _("Oldest first")), ("-registered", _("Newest records")),
+                 ("registered", _("Oldest records")), ("commune", _("Commune"))],
+    )
+
+    class Meta:
+        model = Child
+        fields = ["search", "province", "commune", "village", "sex", "age_band", "group", "disability",
+                  "poverty_status", "status", "sort"]
+
+    def __init__(self, data=None, *args, user=None, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.user = user
+        communes = Commune.objects.filter(area_filter(user))
+        self.filters["province"].queryset = Province.objects.current().filter(
+            pk__in=communes.values("province_id"))
+        self.filters["commune"].queryset = communes.current().order_by("name_folded")
+        self.filters["village"].queryset = Village.objects.filter(commune__in=communes)
+        self.filters["group"].extra["choices"] = [(g.code, str(g)) for g in selectors.groups_for(user)]
+
+    @property
+    def qs(self):
+        qs = super().qs
+        chosen = getattr(self.form, "cleaned_data", None) or {}
+        if not chosen.get("status"):
+            qs = qs.active()
+        if not chosen.get("sort") and not chosen.get("search"):
+            qs = qs.order_by("name_folded", "pk")
+        return qs
+
+    def filter_search(self, qs, name, value):
+        return selectors.search_children(qs, value)
+
+    def filter_age_band(self, qs, name, value):
+        return qs.filter(selectors.age_band_q(value))
+
+    def filter_group(self, qs, name, value):
+        return qs.filter(selectors.in_group_now(value))
+
+    def filter_disability(self, qs, name, value):
+        return qs.exclude(disability_type="") if value == "any" else qs.filter(disability_type=value)
+
+    def filter_status(self, qs, name, value):
+        if value == "inactive":
+            return qs.filter(Q(is_active=False) & Q(merged_into__isnull=True))
+        return qs.filter(merged_into__isnull=True)
+
+    def filter_sort(self, qs, name, value):
+        return qs.order_by(*SORTS[value])
+
+
+def area_filter(user) -> Q:
+    from accounts.scoping import area_q
+
+    return area_q(user, None)

@@ -1,0 +1,180 @@
+"""Reads of the registry. Every page, search, export and API starts from `children_visible_to`."""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.contrib.postgres.search import TrigramSimilarity
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
+from django.utils import timezone
+
+from accounts.roles import Role
+from accounts.scoping import NOTHING, area_q
+from beneficiaries.models import Caregiver, Child, ChildCircumstance, CircumstanceGroup, DuplicateSuspect
+from beneficiaries.permissions import can_view_sensitive_in_lists
+from core.text import fold
+from core.validators import normalise_phone
+
+REGISTRY_NUMBER = re.compile(r"^\d{2}-\d{4}-\d{4,}$")
+PHONE = re.compile(r"^0\d{8,10}$")
+
+
+def children_visible_to(user) -> QuerySet[Child]:
+    """Children in the user's area scope. Partner agencies see only children referred to them
+    (the referrals issue adds that); until then, none."""
+    qs = Child.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.role == Role.PARTNER:
+        return qs.filter(NOTHING)
+    return qs.filter(area_q(user, "commune"))
+
+
+def list_queryset(qs: QuerySet[Child]) -> QuerySet[Child]:
+    """What a list row shows, joined in one query (no sensitive table is touched)."""
+    return qs.select_related("commune", "commune__province", "village").only(
+        "public_id", "registry_number", "full_name", "sex", "date_of_birth", "birth_date_estimated",
+        "is_active", "merged_into", "poverty_status", "disability_type", "commune__name", "commune__code",
+        "commune__province__name", "village__name",
+    )
+
+
+def groups_for(user) -> QuerySet[CircumstanceGroup]:
+    """Groups the user may see and filter by: sensitive ones only for those allowed."""
+    qs = CircumstanceGroup.objects.all()
+    return qs if can_view_sensitive_in_lists(user) else qs.filter(is_sensitive=False)
+
+
+def current_circumstances(child: Child, user, *, can_see_sensitive: bool):
+    qs = child.circumstances.select_related("group", "subgroup", "recorded_by")
+    return qs if can_see_sensitive else qs.filter(group__is_sensitive=False)
+
+
+def withheld_circumstance_count(child: Child) -> int:
+    return child.circumstances.filter(group__is_sensitive=True).count()
+
+
+def in_group_now(group_code: str) -> Exists:
+    today = timezone.localdate()
+    return Exists(ChildCircumstance.objects.filter(
+        child=OuterRef("pk"), group__code=group_code, started_on__lte=today,
+    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today)))
+
+
+def resolve_registry_number(qs: QuerySet[Child], number: str) -> Child | None:
+    """The child with this registry number, following merges to the surviving record."""
+    child = qs.filter(registry_number=number).first()
+    seen = set()
+    while child is not None and child.merged_into_id and child.pk not in seen:
+        seen.add(child.pk)
+        child = qs.filter(pk=child.merged_into_id).first()
+    return child
+
+
+def search_children(qs: QuerySet[Child], text: str) -> QuerySet[Child]:
+    """One box: registry number, 12-digit ID, a caregiver's phone, or a name in any order,
+    ignoring case and diacritics; best name matches first."""
+    text = (text or "").strip()
+    if not text:
+        return qs
+    compact = re.sub(r"[\s.]", "", text)
+    if REGISTRY_NUMBER.match(text):
+        child = resolve_registry_number(qs, text)
+        return qs.filter(pk=child.pk) if child else qs.none()
+    if re.fullmatch(r"\d{12}", compact):
+        return qs.filter(personal_id=compact).order_by("pk")
+    phone = normalise_phone(text)
+    if PHONE.match(phone):
+        with_phone = Caregiver.objects.filter(phone=phone, is_active=True).values("household_id")
+        return qs.filter(household_id__in=with_phone).order_by("name_folded", "pk")
+    folded = fold(text)
+    words = folded.split()
+    if not words:
+        return qs.none()
+    for word in words:
+        qs = qs.filter(name_folded__contains=word)
+    return qs.annotate(rank=TrigramSimilarity("name_folded", Value(folded))).order_by("-rank", "name_folded", "pk")
+
+
+@dataclass
+class DuplicateCandidate:
+    child: Child
+    score: float
+    reasons: list[str] = field(default_factory=list)
+
+
+NAME_SIMILARITY_FLOOR = 0.45
+DUPLICATE_SCORE_FLOOR = 0.6
+
+
+def likely_duplicates(
+    qs: QuerySet[Child], *, full_name: str, date_of_birth: date | None, commune_id: int | None,
+    phones: list[str] = (), exclude_pk: int | None = None, limit: int = 5,
+) -> list[DuplicateCandidate]:
+    """Records that may be the same child: a similar name with the same or a close date of birth
+    or the same commune, or a caregiver with the same phone. Scored 0..1, best first."""
+    folded = fold(full_name)
+    phones = [normalise_phone(p) for p in phones if p]
+    candidates = qs.active().annotate(similarity=TrigramSimilarity("name_folded", Value(folded)))
+    near = Q(similarity__gte=NAME_SIMILARITY_FLOOR)
+    if phones:
+        near |= Q(Exists(Caregiver.objects.filter(household=OuterRef("household"), phone__in=phones)))
+    if exclude_pk:
+        candidates = candidates.exclude(pk=exclude_pk)
+    candidates = candidates.filter(near).select_related("commune").order_by("-similarity")[:50]
+    found = []
+    for child in candidates:
+        score, reasons = 0.0, []
+        if child.similarity >= NAME_SIMILARITY_FLOOR:
+            score += 0.5 * child.similarity
+            reasons.append("similar_name" if child.similarity < 0.99 else "same_name")
+        if date_of_birth:
+            gap = abs((child.date_of_birth - date_of_birth).days)
+            if gap == 0:
+                score += 0.3
+                reasons.append("same_birth_date")
+            elif gap <= 366:
+                score += 0.15
+                reasons.append("close_birth_date")
+        if commune_id and child.commune_id == commune_id:
+            score += 0.15
+            reasons.append("same_commune")
+        if phones and child.household_id and Caregiver.objects.filter(
+            household_id=child.household_id, phone__in=phones
+        ).exists():
+            score += 0.35
+            reasons.append("same_caregiver_phone")
+        if score >= DUPLICATE_SCORE_FLOOR:
+            found.append(DuplicateCandidate(child, round(min(score, 1.0), 2), reasons))
+    found.sort(key=lambda c: -c.score)
+    return found[:limit]
+
+
+def duplicate_queue(user) -> QuerySet[DuplicateSuspect]:
+    visible = children_visible_to(user)
+    return (
+        DuplicateSuspect.objects.filter(status="open", child__in=visible, other__in=visible)
+        .select_related("child", "other", "child__commune", "other__commune")
+    )
+
+
+def siblings_of(child: Child) -> QuerySet[Child]:
+    if not child.household_id:
+        return Child.objects.none()
+    return child.household.children.active().exclude(pk=child.pk).only(
+        "public_id", "full_name", "date_of_birth", "registry_number", "sex", "birth_date_estimated"
+    )
+
+
+def age_band_q(band: str, today: date | None = None) -> Q:
+    """Age bands used by filters and statistics: 0-5, 6-10, 11-15, 16+ (aged out)."""
+    today = today or timezone.localdate()
+    bands = {"0-5": (0, 5), "6-10": (6, 10), "11-15": (11, 15), "16+": (16, 200)}
+    if band not in bands:
+        return Q()
+    low, high = bands[band]
+    from beneficiaries.models import years_before
+
+    youngest_dob = years_before(today, low)  # born on or before this date -> at least `low`
+    oldest_dob = years_before(today, high + 1) + timedelta(days=1)
+    return Q(date_of_birth__lte=youngest_dob, date_of_birth__gte=oldest_dob)

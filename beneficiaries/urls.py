@@ -1,0 +1,25 @@
+from django.urls import path
+
+from beneficiaries import exports, views
+
+app_name = "beneficiaries"
+urlpatterns = [
+    path("", views.child_list, name="child_list"),
+    path("register/", views.child_register, name="child_register"),
+    path("export.<str:fmt>", exports.child_export, name="child_export"),
+    path("villages/", views.village_options, name="village_options"),
+    path("duplicates/", views.duplicate_queue, name="duplicate_queue"),
+    path("duplicates/<int:suspect_id>/", views.duplicate_review, name="duplicate_review"),
+    path("merges/<int:merge_id>/undo/", views.merge_undo, name="merge_undo"),
+    path("<uuid:public_id>/", views.child_detail, name="child_detail"),
+    path("<uuid:public_id>/edit/", views.child_edit, name="child_edit"),
+    path("<uuid:public_id>/caregivers/", views.caregiver_add, name="caregiver_add"),
+    path("<uuid:public_id>/circumstances/", views.circumstance_add, name="circumstance_add"),
+    path("<uuid:public_id>/circumstances/<int:circumstance_id>/end/", views.circumstance_end,
+         name="circumstance_end"),
+    path("<uuid:public_id>/consents/", views.consent_add, name="consent_add"),
+    path("<uuid:public_id>/consents/<int:consent_id>/withdraw/", views.consent_withdraw, name="consent_withdraw"),
+    path("<uuid:public_id>/sensitive/", views.sensitive_edit, name="sensitive_edit"),
+    path("<uuid:public_id>/deactivate/", views.child_deactivate, name="child_deactivate"),
+    path("<uuid:public_id>/reactivate/", views.child_reactivate, name="child_reactivate"),
+]

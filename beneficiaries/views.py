@@ -1,0 +1,393 @@
+"""Registry pages. Thin: every read starts from selectors.children_visible_to, every write is a
+service; a child outside the user's scope is a 404 like a missing one."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import IntegrityError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from agencies.selectors import agencies_visible_to
+from audit.services import record_search, record_view
+from beneficiaries import forms, selectors, services
+from beneficiaries.filters import ChildFilter
+from beneficiaries.models import Caregiver, Child, ChildMerge
+from beneficiaries.permissions import (
+    can_edit_child,
+    can_export_children,
+    can_merge_children,
+    can_register_children,
+    can_view_sensitive,
+)
+from beneficiaries.timeline import child_timeline
+from geography.selectors import communes_managed_by
+
+PAGE_SIZE = 25
+
+
+def _visible(request):
+    return selectors.children_visible_to(request.user)
+
+
+def _child_or_404(request, public_id) -> Child:
+    return get_object_or_404(_visible(request).select_related(
+        "commune__province", "village", "household", "key_worker", "created_by", "merged_into"), public_id=public_id)
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise Http404
+
+
+@login_required
+def child_list(request):
+    _require(request.user.role != "partner")
+    child_filter = ChildFilter(request.GET or None, queryset=selectors.list_queryset(_visible(request)),
+                               user=request.user)
+    page = Paginator(child_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    if request.GET.get("search"):
+        record_search(request, "beneficiaries.child", {"search": request.GET["search"]})
+    return render(request, "beneficiaries/child_list.html", {
+        "filter": child_filter, "page": page, "can_register": can_register_children(request.user),
+        "can_export": can_export_children(request.user),
+    })
+
+
+def _registration_forms(request, data=None):
+    user = request.user
+    groups = selectors.groups_for(user)
+    return {
+        "form": forms.ChildForm(data, communes=communes_managed_by(user), initial=_default_place(user)),
+        "caregiver_form": forms.CaregiverForm(data, prefix="cg1"),
+        "circumstance_form": forms.CircumstancePicker(data, groups=groups),
+        "sensitive_form": forms.SensitiveForm(data, prefix="s") if user.role in ("social_worker", "supervisor")
+        else None,
+        "confirm_form": forms.ConfirmNewForm(data),
+    }
+
+
+def _default_place(user) -> dict:
+    communes = list(user.communes.all()[:2]) if user.scope_level == "communes" else []
+    return {"commune": communes[0]} if len(communes) == 1 else {}
+
+
+@login_required
+def child_register(request):
+    _require(can_register_children(request.user))
+    context = _registration_forms(request, request.POST or None)
+    if request.method == "POST" and all(f.is_valid() for f in context.values() if f is not None):
+        form = context["form"]
+        caregiver = context["caregiver_form"].cleaned_data
+        matches = selectors.likely_duplicates(
+            _visible(request), full_name=form.cleaned_data["full_name"],
+            date_of_birth=form.cleaned_data["date_of_birth"], commune_id=form.cleaned_data["commune"].pk,
+            phones=[caregiver.get("caregiver_phone", "")],
+        )
+        confirm = context["confirm_form"].cleaned_data
+        if matches and not confirm.get("confirm_new"):
+            context["matches"] = matches
+            messages.warning(request, _("This child may already be registered. Open the existing record, or "
+                                        "confirm that this is a different child."))
+        else:
+            child = _register(request, context, matches, confirm.get("duplicate_reason", ""))
+            if child is not None:
+                messages.success(request, _("Child registered with number %(number)s.") % {
+                    "number": child.registry_number})
+                return redirect("beneficiaries:child_detail", public_id=child.public_id)
+    return render(request, "beneficiaries/child_form.html", {**context, "creating": True})
+
+
+def _register(request, context, matches, duplicate_reason):
+    form, caregiver = context["form"], context["caregiver_form"].cleaned_data
+    caregivers = []
+    if caregiver.get("caregiver_name"):
+        caregivers.append(services.CaregiverData(
+            caregiver["caregiver_name"], caregiver["caregiver_relationship"], caregiver.get("caregiver_phone", ""),
+            caregiver.get("caregiver_is_guardian", False)))
+    sensitive = context["sensitive_form"].cleaned_data if context["sensitive_form"] else None
+    try:
+        child = services.register_child(
+            data=form.child_data(), by=request.user, caregivers=caregivers, sensitive=sensitive,
+            duplicate_of=[m.child for m in matches], duplicate_reason=duplicate_reason,
+        )
+    except IntegrityError:
+        form.add_error("personal_id", _("Another child in the registry already has this identification number."))
+        return None
+    start = context["circumstance_form"].cleaned_data.get("circumstances_from") or child.created_at.date()
+    for group, subgroup in context["circumstance_form"].selections():
+        services.add_circumstance(child, group=group, subgroup=subgroup, started_on=start, by=request.user)
+    return child
+
+
+@login_required
+def child_detail(request, public_id):
+    child = _child_or_404(request, public_id)
+    if child.merged_into_id:
+        messages.info(request, _("Record %(number)s was merged into this one.") % {"number": child.registry_number})
+        return redirect("beneficiaries:child_detail", public_id=child.merged_into.public_id)
+    record_view(request, child)
+    user = request.user
+    sees_sensitive = can_view_sensitive(user, child)
+    may_edit = can_edit_child(user, child)
+    groups = selectors.groups_for(user) if sees_sensitive else selectors.groups_for(user).filter(is_sensitive=False)
+    context = {
+        "child": child, "may_edit": may_edit, "sees_sensitive": sees_sensitive,
+        "sensitive": getattr(child, "sensitive", None) if sees_sensitive else None,
+        "sensitive_withheld": not sees_sensitive,
+        "circumstances": selectors.current_circumstances(child, user, can_see_sensitive=sees_sensitive),
+        "withheld_groups": 0 if sees_sensitive else selectors.withheld_circumstance_count(child),
+        "caregivers": _caregivers(child),
+        "siblings": selectors.siblings_of(child),
+        "consents": child.consents.select_related("given_by", "agency", "recorded_by", "withdrawn_by"),
+        "timeline": child_timeline(child, sees_sensitive=sees_sensitive),
+        "merges": ChildMerge.objects.filter(survivor=child).select_related("merged", "performed_by"),
+        "may_merge": can_merge_children(user),
+    }
+    if may_edit:
+        context.update({
+            "caregiver_form": forms.CaregiverForm(prefix="cg", required=True),
+            "circumstance_form": forms.AddCircumstanceForm(groups=groups),
+            "consent_form": forms.ConsentForm(caregivers=_caregivers(child), agencies=agencies_visible_to(user)),
+            "deactivate_form": forms.DeactivateForm(),
+            "sensitive_form": forms.SensitiveForm(prefix="s", initial=_sensitive_initial(child))
+            if sees_sensitive else None,
+        })
+    return render(request, "beneficiaries/child_detail.html", context)
+
+
+def _caregivers(child):
+    return Caregiver.objects.filter(household_id=child.household_id, is_active=True)
+
+
+def _sensitive_initial(child) -> dict:
+    info = getattr(child, "sensitive", None)
+    return {f: getattr(info, f) for f in services.SENSITIVE_FIELDS} if info else {}
+
+
+@login_required
+def child_edit(request, public_id):
+    child = _child_or_404(request, public_id)
+    _require(can_edit_child(request.user, child))
+    form = forms.ChildForm(request.POST or None, instance=child, communes=communes_managed_by(request.user),
+                           initial={"version": child.version})
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_child(child, data=form.child_data(), expected_version=form.cleaned_data.get("version")
+                                  or 0, by=request.user)
+        except services.StaleEdit as stale:
+            conflict = stale
+            messages.error(request, str(stale))
+        except IntegrityError:
+            form.add_error("personal_id", _("Another child in the registry already has this identification number."))
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("beneficiaries:child_detail", public_id=child.public_id)
+    return render(request, "beneficiaries/child_form.html", {
+        "form": form, "child": child, "creating": False, "conflict": conflict,
+        "conflict_fields": _conflict_rows(form, conflict) if conflict else [],
+    })
+
+
+def _conflict_rows(form, conflict):
+    rows = []
+    for name, (theirs, yours) in conflict.changed.items():
+        label = form.fields[name].label if name in form.fields else name
+        rows.append({"label": label, "theirs": theirs if theirs not in (None, "") else "—",
+                     "yours": yours if yours not in (None, "") else "—"})
+    return rows
+
+
+def _detail_action(request, public_id, handler):
+    """POST actions from the detail page: scoped, permission-checked, errors shown as messages."""
+    child = _child_or_404(request, public_id)
+    _require(can_edit_child(request.user, child))
+    try:
+        ok = handler(child)
+    except services.RegistryError as error:
+        messages.error(request, str(error))
+    else:
+        if ok:
+            messages.success(request, _("Saved."))
+    return redirect("beneficiaries:child_detail", public_id=child.public_id)
+
+
+def _form_errors(request, form) -> bool:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else error)
+    return False
+
+
+@login_required
+@require_POST
+def caregiver_add(request, public_id):
+    def handle(child):
+        form = forms.CaregiverForm(request.POST, prefix="cg", required=True)
+        if not form.is_valid():
+            return _form_errors(request, form)
+        data = form.cleaned_data
+        if child.household_id is None:
+            raise services.RegistryError(_("This child has no household."))
+        services.add_caregiver(household=child.household, data=services.CaregiverData(
+            data["caregiver_name"], data["caregiver_relationship"], data["caregiver_phone"],
+            data["caregiver_is_guardian"]))
+        return True
+
+    return _detail_action(request, public_id, handle)
+
+
+@login_required
+@require_POST
+def circumstance_add(request, public_id):
+    def handle(child):
+        sees = can_view_sensitive(request.user, child)
+        groups = selectors.groups_for(request.user)
+        form = forms.AddCircumstanceForm(request.POST, groups=groups if sees else groups.filter(is_sensitive=False))
+        if not form.is_valid():
+            return _form_errors(request, form)
+        services.add_circumstance(child, by=request.user, **form.cleaned_data)
+        return True
+
+    return _detail_action(request, public_id, handle)
+
+
+@login_required
+@require_POST
+def circumstance_end(request, public_id, circumstance_id):
+    def handle(child):
+        circumstance = get_object_or_404(selectors.current_circumstances(
+            child, request.user, can_see_sensitive=can_view_sensitive(request.user, child)), pk=circumstance_id)
+        form = forms.EndCircumstanceForm(request.POST)
+        if not form.is_valid():
+            return _form_errors(request, form)
+        services.end_circumstance(circumstance, ended_on=form.cleaned_data["ended_on"], by=request.user)
+        return True
+
+    return _detail_action(request, public_id, handle)
+
+
+@login_required
+@require_POST
+def consent_add(request, public_id):
+    def handle(child):
+        form = forms.ConsentForm(request.POST, caregivers=_caregivers(child),
+                                 agencies=agencies_visible_to(request.user))
+        if not form.is_valid():
+            return _form_errors(request, form)
+        services.record_consent(child, by=request.user, **form.cleaned_data)
+        return True
+
+    return _detail_action(request, public_id, handle)
+
+
+@login_required
+@require_POST
+def consent_withdraw(request, public_id, consent_id):
+    def handle(child):
+        consent = get_object_or_404(child.consents, pk=consent_id)
+        reason = (request.POST.get("reason") or "").strip()[:255]
+        if not reason:
+            raise services.RegistryError(_("Give the reason for the withdrawal."))
+        services.withdraw_consent(consent, on=timezone.localdate(), reason=reason, by=request.user)
+        return True
+
+    return _detail_action(request, public_id, handle)
+
+
+@login_required
+@require_POST
+def sensitive_edit(request, public_id):
+    def handle(child):
+        _require(can_view_sensitive(request.user, child))
+        form = forms.SensitiveForm(request.POST, prefix="s")
+        if not form.is_valid():
+            return _form_errors(request, form)
+        services.update_sensitive(child, data=form.cleaned_data, by=request.user)
+        return True
+
+    return _detail_action(request, public_id, handle)
+
+
+@login_required
+@require_POST
+def child_deactivate(request, public_id):
+    def handle(child):
+        form = forms.DeactivateForm(request.POST)
+        if not form.is_valid():
+            return _form_errors(request, form)
+        services.deactivate_child(child, by=request.user, **form.cleaned_data)
+        return True
+
+    return _detail_action(request, public_id, handle)
+
+
+@login_required
+@require_POST
+def child_reactivate(request, public_id):
+    return _detail_action(request, public_id, lambda child: bool(services.reactivate_child(child, by=request.user)))
+
+
+@login_required
+def duplicate_queue(request):
+    _require(can_register_children(request.user))
+    page = Paginator(selectors.duplicate_queue(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "beneficiaries/duplicate_queue.html", {
+        "page": page, "may_merge": can_merge_children(request.user)})
+
+
+@login_required
+def duplicate_review(request, suspect_id):
+    _require(can_merge_children(request.user))
+    suspect = get_object_or_404(selectors.duplicate_queue(request.user), pk=suspect_id)
+    form = forms.MergeForm(request.POST or None)
+    if request.method == "POST":
+        if request.POST.get("action") == "dismiss":
+            services.dismiss_duplicate(suspect, by=request.user)
+            messages.success(request, _("Marked as two different children."))
+            return redirect("beneficiaries:duplicate_queue")
+        survivor_id = request.POST.get("survivor")
+        pair = {str(suspect.child.public_id): suspect.child, str(suspect.other.public_id): suspect.other}
+        if survivor_id not in pair:
+            messages.error(request, _("Choose the record to keep."))
+        elif form.is_valid():
+            survivor = pair.pop(survivor_id)
+            merged = next(iter(pair.values()))
+            try:
+                services.merge_children(survivor=survivor, merged=merged, reason=form.cleaned_data["reason"],
+                                        by=request.user)
+            except services.RegistryError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, _("Records merged. %(number)s now opens this record.") % {
+                    "number": merged.registry_number})
+                return redirect("beneficiaries:child_detail", public_id=survivor.public_id)
+    return render(request, "beneficiaries/duplicate_review.html", {"suspect": suspect, "form": form})
+
+
+@login_required
+@require_POST
+def merge_undo(request, merge_id):
+    _require(can_merge_children(request.user))
+    visible = _visible(request)
+    merge = get_object_or_404(ChildMerge.objects.filter(survivor__in=visible, merged__in=visible), pk=merge_id)
+    try:
+        services.reverse_merge(merge, by=request.user)
+    except services.RegistryError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Merge undone: both records are separate again."))
+    return redirect("beneficiaries:child_detail", public_id=merge.survivor.public_id)
+
+
+@login_required
+def village_options(request):
+    """htmx: the villages of the chosen commune, for the registration form."""
+    commune = communes_managed_by(request.user).filter(pk=request.GET.get("commune") or 0).first()
+    villages = commune.villages.filter(is_active=True) if commune else []
+    return render(request, "beneficiaries/_village_options.html", {"villages": villages})
