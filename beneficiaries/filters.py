@@ -55,8 +55,18 @@ class ChildFilter(filters.FilterSet):
         communes = Commune.objects.filter(area_filter(user))
         self.filters["province"].queryset = Province.objects.current().filter(
             pk__in=communes.values("province_id"))
+        # Keep the choice lists short on a phone: communes of the chosen (or the user's only)
+        # province, villages of the chosen commune.
+        data = data or {}
+        if data.get("province"):
+            communes = communes.filter(province__code=data["province"])
+        elif data.get("commune"):
+            communes = communes.filter(code=data["commune"])
+        elif user.scope_level == "national":
+            communes = communes.none()
         self.filters["commune"].queryset = communes.current().order_by("name_folded")
-        self.filters["village"].queryset = Village.objects.filter(commune__in=communes)
+        self.filters["village"].queryset = Village.objects.filter(
+            commune__in=communes, commune__code=data.get("commune") or "-").order_by("name_folded")
         self.filters["group"].extra["choices"] = [(g.code, str(g)) for g in selectors.groups_for(user)]
 
     @property

@@ -126,6 +126,10 @@ def seed_users(agencies: dict[str, Agency]) -> list[User]:
 
 @transaction.atomic
 def seed_demo() -> list[User]:
+    from beneficiaries.demo import seed_children
+
     agencies = seed_agencies()
     seed_villages()
-    return seed_users(agencies)
+    users = seed_users(agencies)
+    seed_children({u.username: u for u in users})
+    return users
