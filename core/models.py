@@ -52,3 +52,35 @@ class Counter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope}={self.value}"
+
+
+class Holiday(models.Model):
+    """A public holiday or a government-announced day off (Labour Code 2019 art. 112, and the
+    Prime Minister's yearly notice for Tết). Administrators keep the list: the legal clocks count
+    working days with it."""
+
+    date = models.DateField(_("date"), unique=True)
+    name = models.CharField(_("name"), max_length=120)
+
+    class Meta:
+        verbose_name = _("public holiday")
+        verbose_name_plural = _("public holidays")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y} {self.name}"
+
+
+class WorkingSaturday(models.Model):
+    """A Saturday worked to make up a bridged day off (the government sometimes swaps them)."""
+
+    date = models.DateField(_("date"), unique=True)
+    note = models.CharField(_("note"), max_length=120, blank=True)
+
+    class Meta:
+        verbose_name = _("working Saturday")
+        verbose_name_plural = _("working Saturdays")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y}"
