@@ -181,15 +181,20 @@ FORMAT_MODULE_PATH = ["config.formats"]
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / ".data" / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Case attachments: no URL at all; served only through a view that checks permissions.
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(MEDIA_ROOT / "private"), "base_url": None},
+    },
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
-MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / ".data" / "media")
 
 # --- API --------------------------------------------------------------------------------------
 
@@ -243,6 +248,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULE = {
+    "check-case-deadlines": {"task": "cases.tasks.check_case_deadlines", "schedule": 5 * 60},
+}
 
 # --- Security ---------------------------------------------------------------------------------
 
@@ -271,3 +279,14 @@ LOGGING = {
 }
 
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="Demo@Child2026")
+
+# --- E-mail (optional) ------------------------------------------------------------------------
+
+EMAIL_NOTIFICATIONS = env.bool("EMAIL_NOTIFICATIONS", default=False)
+if env.str("EMAIL_URL", default=""):
+    vars().update(env.email_url("EMAIL_URL"))
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend" if DEBUG else \
+        "django.core.mail.backends.locmem.EmailBackend"
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="bao-ve-tre-em@localhost")
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")

@@ -84,3 +84,26 @@ class WorkingSaturday(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%d/%m/%Y}"
+
+
+class Notification(models.Model):
+    """An in-app notice to one user. `key` makes sending idempotent: the same reminder for the
+    same deadline is stored once, however often the job runs."""
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="notifications")
+    key = models.CharField(max_length=120)
+    title = models.CharField(_("title"), max_length=255)
+    body = models.TextField(_("message"), blank=True)
+    url = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="notification_once_per_key")]
+        indexes = [models.Index(fields=["user"], condition=models.Q(read_at__isnull=True), name="notification_unread")]
+
+    def __str__(self) -> str:
+        return self.title

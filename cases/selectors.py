@@ -1,0 +1,85 @@
+"""Reads of cases. Every page, API, export and dashboard starts from `cases_visible_to`."""
+
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from accounts.roles import Role
+from accounts.scoping import NOTHING, area_q
+from cases.choices import OPEN_STATUSES
+from cases.models import Approval, Case, CaseClock, CaseDocument
+
+
+def cases_visible_to(user) -> QuerySet[Case]:
+    """The assigned worker; supervisors and officials of the case's area; a hotline counsellor
+    sees the cases they opened. Partner agencies see referrals, never cases."""
+    qs = Case.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.role == Role.SOCIAL_WORKER:
+        return qs.filter(assigned_worker=user)
+    if user.role == Role.HOTLINE_COUNSELLOR:
+        return qs.filter(opened_by=user)
+    if user.role in (Role.SUPERVISOR, Role.PROVINCIAL_OFFICIAL, Role.NATIONAL_OFFICIAL, Role.ADMIN):
+        return qs.filter(area_q(user, "commune"))
+    return qs.filter(NOTHING)
+
+
+def running_clocks() -> QuerySet[CaseClock]:
+    return CaseClock.objects.filter(met_at__isnull=True, cancelled_at__isnull=True)
+
+
+def with_next_due(qs: QuerySet[Case]) -> QuerySet[Case]:
+    """Annotate the next running deadline, for 'what is due first' ordering."""
+    return qs.annotate(next_due=Min("clocks__due_at", filter=Q(clocks__met_at__isnull=True,
+                                                                clocks__cancelled_at__isnull=True)))
+
+
+def overdue_q(now=None) -> Q:
+    now = now or timezone.now()
+    return Q(Exists(running_clocks().filter(case=OuterRef("pk"), due_at__lt=now)))
+
+
+def list_queryset(qs: QuerySet[Case]) -> QuerySet[Case]:
+    return with_next_due(qs.select_related("child", "commune", "assigned_worker")).annotate(
+        is_overdue=overdue_q())
+
+
+def my_work(user) -> QuerySet[Case]:
+    """A worker's open cases, what is due first at the top."""
+    qs = list_queryset(cases_visible_to(user).filter(assigned_worker=user, status__in=OPEN_STATUSES))
+    return qs.order_by("-is_overdue", "next_due", "-received_at")
+
+
+def team_cases(user) -> QuerySet[Case]:
+    return list_queryset(cases_visible_to(user).filter(status__in=OPEN_STATUSES)).order_by(
+        "-is_overdue", "next_due")
+
+
+def caseload(user):
+    """Open cases per worker of the supervisor's area."""
+    return (cases_visible_to(user).filter(status__in=OPEN_STATUSES)
+            .values("assigned_worker__id", "assigned_worker__first_name", "assigned_worker__last_name",
+                    "assigned_worker__username")
+            .annotate(open_cases=Count("pk"), overdue=Count("pk", filter=overdue_q()))
+            .order_by("-open_cases"))
+
+
+def pending_approvals(user) -> QuerySet[Approval]:
+    return (Approval.objects.filter(case__in=cases_visible_to(user), decided_at__isnull=True)
+            .exclude(requested_by=user).select_related("case", "case__child", "requested_by"))
+
+
+def overdue_clocks(user) -> QuerySet[CaseClock]:
+    return (running_clocks().filter(case__in=cases_visible_to(user), due_at__lt=timezone.now())
+            .select_related("case", "case__child", "case__assigned_worker").order_by("due_at"))
+
+
+def latest_document(case: Case, kind: str) -> CaseDocument | None:
+    return case.documents.filter(kind=kind).order_by("-created_at", "-pk").first()
+
+
+def latest_documents(case: Case) -> dict[str, CaseDocument]:
+    latest = {}
+    for document in case.documents.order_by("kind", "-created_at", "-pk").select_related("author"):
+        latest.setdefault(document.kind, document)
+    return latest
