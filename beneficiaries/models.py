@@ -347,3 +347,6 @@ class ChildMerge(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.merged_id} -> {self.survivor_id}"
+
+
+from beneficiaries.import_models import ImportBatch  # noqa: E402,F401

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from beneficiaries import exports, views
+from beneficiaries import exports, import_views, views
 
 app_name = "beneficiaries"
 urlpatterns = [
@@ -8,6 +8,11 @@ urlpatterns = [
     path("register/", views.child_register, name="child_register"),
     path("export.<str:fmt>", exports.child_export, name="child_export"),
     path("villages/", views.village_options, name="village_options"),
+    path("import/", import_views.import_upload, name="import_upload"),
+    path("import/template.<str:fmt>", import_views.import_template, name="import_template"),
+    path("import/<uuid:public_id>/", import_views.import_preview, name="import_preview"),
+    path("import/<uuid:public_id>/run/", import_views.import_run, name="import_run"),
+    path("import/<uuid:public_id>/progress/", import_views.import_progress, name="import_progress"),
     path("duplicates/", views.duplicate_queue, name="duplicate_queue"),
     path("duplicates/<int:suspect_id>/", views.duplicate_review, name="duplicate_review"),
     path("merges/<int:merge_id>/undo/", views.merge_undo, name="merge_undo"),

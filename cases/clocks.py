@@ -27,7 +27,8 @@ def due_for(code: str, start: datetime) -> datetime:
 
 
 def start_clock(case: Case, code: str, start: datetime) -> CaseClock:
-    """Start (or restart) a clock: a running one of the same code is cancelled first."""
+    """Start (or restart) a clock: a running one of the same code is cancelled first; one met in an
+    earlier round (before a re-plan or a reopening) stays met."""
     stop_clock(case, code, cancel=True)
     return CaseClock.objects.create(case=case, code=code, started_at=start, due_at=due_for(code, start))
 

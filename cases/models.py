@@ -318,8 +318,10 @@ class CaseClock(models.Model):
 
     class Meta:
         ordering = ["due_at"]
-        constraints = [models.UniqueConstraint(fields=["case", "code"], condition=Q(cancelled_at__isnull=True),
-                                               name="one_live_clock_per_code")]
+        # One running clock per code; rounds met earlier (before a re-plan or a reopening) stay met.
+        constraints = [models.UniqueConstraint(fields=["case", "code"],
+                                               condition=Q(cancelled_at__isnull=True, met_at__isnull=True),
+                                               name="one_running_clock_per_code")]
         indexes = [models.Index(fields=["due_at"], name="clock_running_idx",
                                 condition=Q(met_at__isnull=True, cancelled_at__isnull=True))]
 

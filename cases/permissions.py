@@ -16,14 +16,27 @@ def can_work_on_case(user, case) -> bool:
     if not user.is_authenticated:
         return False
     if user.role == Role.SUPERVISOR:
-        return True
+        return _in_area(user, case)
     return user.role == Role.SOCIAL_WORKER and case.assigned_worker_id == user.pk
+
+
+def _in_area(user, case) -> bool:
+    """A supervisor acts on the cases of their own area only (the scoped queryset also hides the
+    others; this is the check again before a change, ARCHITECTURE.md "one choke point")."""
+    from accounts.roles import ScopeLevel
+
+    if user.scope_level == ScopeLevel.NATIONAL:
+        return True
+    if user.scope_level == ScopeLevel.COMMUNES:
+        return user.communes.filter(pk=case.commune_id).exists()
+    return user.province_id == case.commune.province_id
 
 
 def can_decide(user, case, requested_by_id: int | None) -> bool:
     """Supervisors approve plans and closures, standing in for the commune chair; nobody approves
     what they asked for themselves."""
-    return user.is_authenticated and user.role == Role.SUPERVISOR and requested_by_id != user.pk
+    return (user.is_authenticated and user.role == Role.SUPERVISOR and requested_by_id != user.pk
+            and _in_area(user, case))
 
 
 def can_manage_team(user) -> bool:

@@ -4,6 +4,7 @@ conditional UPDATE, so two runs at once, or a run after a killed one, send nothi
 
 from datetime import timedelta
 
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -52,10 +53,15 @@ def check_deadlines(now=None) -> dict:
     counts = {"near": 0, "missed": 0}
     clocks = running_clocks().select_related("case", "case__commune", "case__assigned_worker")
     for clock in clocks.filter(due_at__lt=now, missed_notified_at__isnull=True):
-        if CaseClock.objects.filter(pk=clock.pk, missed_notified_at__isnull=True).update(missed_notified_at=now):
-            counts["missed"] += _send(clock, "missed")
+        # The claim and the notices commit together: a run that fails halfway leaves the reminder
+        # to the next run (notify is idempotent per user and key, so nobody gets it twice).
+        with transaction.atomic():
+            if CaseClock.objects.filter(pk=clock.pk, missed_notified_at__isnull=True).update(missed_notified_at=now):
+                counts["missed"] += _send(clock, "missed")
     for clock in clocks.filter(due_at__gte=now, near_notified_at__isnull=True):
-        if warning_time(clock) <= now and CaseClock.objects.filter(
-                pk=clock.pk, near_notified_at__isnull=True).update(near_notified_at=now):
-            counts["near"] += _send(clock, "near")
+        if warning_time(clock) > now:
+            continue
+        with transaction.atomic():
+            if CaseClock.objects.filter(pk=clock.pk, near_notified_at__isnull=True).update(near_notified_at=now):
+                counts["near"] += _send(clock, "near")
     return counts

@@ -1,7 +1,7 @@
 """Writes to cases, each in one transaction with its history rows (CaseTransition, LevelChange,
 Reassignment, pghistory events). Views, the API, the hotline and tasks call these."""
 
-from datetime import datetime
+from datetime import datetime, time
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -88,6 +88,11 @@ def open_case(*, child, level: str, category: str, channel: str, source: str, re
     return case
 
 
+def _ensure_open(case: Case) -> None:
+    if not case.is_open:
+        raise CaseError(_("The case is closed: reopen it first."), conflict=True)
+
+
 def _locked(case: Case) -> Case:
     return Case.objects.select_for_update().get(pk=case.pk)
 
@@ -96,8 +101,7 @@ def _locked(case: Case) -> Case:
 def save_document(case: Case, *, kind: str, content: dict, by) -> CaseDocument:
     """A new version of a step's form. A temporary separation starts its 15-day clock."""
     case = _locked(case)
-    if not case.is_open:
-        raise CaseError(_("The case is closed: reopen it first."), conflict=True)
+    _ensure_open(case)
     if kind == DocumentKind.APPROVAL:
         raise CaseError(_("Form 05 is written by the approval itself."))
     document = CaseDocument.objects.create(case=case, kind=kind, content=content, author=by)
@@ -241,8 +245,7 @@ _EFFECTS = {
 def change_level(case: Case, *, to_level: str, reason: str, by) -> Case:
     """Escalate or de-escalate (Law on Children art. 47): recorded with the reason."""
     case = _locked(case)
-    if not case.is_open:
-        raise CaseError(_("The case is closed: reopen it first."), conflict=True)
+    _ensure_open(case)
     if to_level == case.level:
         raise CaseError(_("The case is already at this level."))
     if not reason.strip():
@@ -257,6 +260,8 @@ def change_level(case: Case, *, to_level: str, reason: str, by) -> Case:
     has_plan_clock = case.clocks.filter(code=ClockCode.PLAN_DRAFT_5WD, cancelled_at__isnull=True).exists()
     if to_level != Level.PREVENTION and before_plan and not has_plan_clock:
         clocks.start_clock(case, ClockCode.PLAN_DRAFT_5WD, timezone.now())
+    if to_level == Level.PREVENTION:  # prevention work follows no Decree 56 plan deadline
+        clocks.stop_clock(case, ClockCode.PLAN_DRAFT_5WD, cancel=True)
     return case
 
 
@@ -286,16 +291,20 @@ def remove_plan_task(task: PlanTask, *, by) -> None:
 
 @transaction.atomic
 def record_visit(case: Case, *, by, **data) -> Visit:
+    _ensure_open(case)
     if data["visited_on"] > timezone.localdate():
         raise CaseError(_("A visit cannot be dated in the future."))
     visit = Visit.objects.create(case=case, author=by, **data)
-    clocks.stop_clock(case, ClockCode.FOLLOW_UP_VISIT, at=timezone.now())
+    # The follow-up clock is met on the day of the visit, not the day it was typed in.
+    visited = timezone.make_aware(datetime.combine(data["visited_on"], time(12)))
+    clocks.stop_clock(case, ClockCode.FOLLOW_UP_VISIT, at=min(visited, timezone.now()))
     return visit
 
 
 @transaction.atomic
 def record_service(case: Case, *, by, task: PlanTask | None = None, **data) -> ServiceDelivery:
     """A service delivered; against a plan task, it marks the task delivered."""
+    _ensure_open(case)
     if data["delivered_on"] > timezone.localdate():
         raise CaseError(_("A service cannot be delivered in the future."))
     if (data.get("cost_vnd") or 0) < 0:

@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from accounts.api.views import LogoutView, TokenView
 from agencies.api.views import AgencyViewSet, ServiceTypeViewSet
 from beneficiaries.api.views import ChildViewSet
+from cases.api.views import CaseViewSet
 from geography.api.views import CommuneViewSet, ProvinceViewSet
 
 router = DefaultRouter(trailing_slash=True)
@@ -15,6 +16,7 @@ router.register("communes", CommuneViewSet, basename="commune")
 router.register("agencies", AgencyViewSet, basename="agency")
 router.register("service-types", ServiceTypeViewSet, basename="service-type")
 router.register("children", ChildViewSet, basename="child")
+router.register("cases", CaseViewSet, basename="case")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),

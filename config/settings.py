@@ -98,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "core.context_processors.navigation",
+                "core.notification_context.notifications",
             ],
         },
     },
@@ -233,6 +234,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name per choice set shared by several fields (case level and status, plan task status).
+    "ENUM_NAME_OVERRIDES": {
+        "CaseLevelEnum": "cases.choices.Level",
+        "CaseStatusEnum": "cases.choices.Status",
+        "PlanTaskStatusEnum": "cases.choices.ServiceStatus",
+    },
 }
 
 # --- Celery -----------------------------------------------------------------------------------
@@ -250,6 +257,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "check-case-deadlines": {"task": "cases.tasks.check_case_deadlines", "schedule": 5 * 60},
+    "clear-abandoned-import-files": {"task": "beneficiaries.tasks.clear_abandoned_import_files",
+                                     "schedule": 24 * 60 * 60},
 }
 
 # --- Security ---------------------------------------------------------------------------------

@@ -127,9 +127,11 @@ def seed_users(agencies: dict[str, Agency]) -> list[User]:
 @transaction.atomic
 def seed_demo() -> list[User]:
     from beneficiaries.demo import seed_children
+    from cases.demo import seed_cases
 
     agencies = seed_agencies()
     seed_villages()
     users = seed_users(agencies)
     seed_children({u.username: u for u in users})
+    seed_cases({u.username: u for u in users})
     return users

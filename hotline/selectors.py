@@ -1,0 +1,57 @@
+"""Reads of calls. Call records (with narratives and callers) start from `calls_visible_to`;
+aggregate figures for officials start from `calls_counted_for`."""
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from accounts.roles import Role
+from accounts.scoping import NOTHING, province_q
+from hotline.choices import CallbackStatus, CallStatus
+from hotline.models import Call, Callback, Hotline
+
+
+def hotlines_of(user) -> QuerySet[Hotline]:
+    if not user.is_authenticated:
+        return Hotline.objects.none()
+    return Hotline.objects.filter(members=user, is_active=True)
+
+
+def calls_visible_to(user) -> QuerySet[Call]:
+    """Counsellors and supervisors see the calls of their hotlines; nobody else reads calls."""
+    if not user.is_authenticated or not user.is_active or user.role not in (Role.HOTLINE_COUNSELLOR,
+                                                                            Role.SUPERVISOR):
+        return Call.objects.filter(NOTHING)
+    return Call.objects.filter(hotline__in=hotlines_of(user))
+
+
+def calls_counted_for(user) -> QuerySet[Call]:
+    """Calls an official may count (never read): their province's line, and national-line calls
+    about children in their province; everything for national scope."""
+    if not user.is_authenticated:
+        return Call.objects.none()
+    if user.role in (Role.HOTLINE_COUNSELLOR, Role.SUPERVISOR):
+        return calls_visible_to(user)
+    if user.role not in (Role.PROVINCIAL_OFFICIAL, Role.NATIONAL_OFFICIAL, Role.ADMIN):
+        return Call.objects.none()
+    return Call.objects.filter(province_q(user, "hotline__province_id") | (
+        Q(hotline__province__isnull=True) & province_q(user, "child_commune__province_id")))
+
+
+def my_drafts(user) -> QuerySet[Call]:
+    return calls_visible_to(user).filter(counsellor=user, status=CallStatus.DRAFT).order_by("-received_at")
+
+
+def previous_calls(user, phone: str, *, exclude_pk=None) -> QuerySet[Call]:
+    """Repeat callers: earlier calls from the same number, for hotline staff only."""
+    if not phone:
+        return Call.objects.none()
+    qs = calls_visible_to(user).filter(caller_phone=phone, status=CallStatus.COMPLETE)
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs.select_related("counsellor", "case").order_by("-received_at")[:10]
+
+
+def callbacks_due(user, now=None) -> QuerySet[Callback]:
+    now = now or timezone.now()
+    return (Callback.objects.filter(call__in=calls_visible_to(user), status=CallbackStatus.SCHEDULED,
+                                    due_at__lte=now).select_related("call", "assigned_to").order_by("due_at"))
