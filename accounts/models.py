@@ -40,6 +40,10 @@ class User(AbstractUser):
         if self.role == Role.PARTNER and not self.agency_id:
             raise ValidationError({"agency": _("A partner agency user must belong to an agency.")})
 
+    def get_full_name(self) -> str:
+        """Vietnamese order: family and middle names (last_name) first, then the given name."""
+        return f"{self.last_name} {self.first_name}".strip()
+
     @property
     def requires_two_factor(self) -> bool:
         from django.conf import settings

@@ -44,5 +44,7 @@ def can_export_children(user) -> bool:
 
 
 def _assigned_on_open_case(user, child) -> bool:
-    # The cases app (a later issue) assigns workers to cases; until it exists nobody is.
-    return False
+    from cases.choices import OPEN_STATUSES
+    from cases.models import Case
+
+    return Case.objects.filter(child=child, assigned_worker=user, status__in=OPEN_STATUSES).exists()

@@ -45,6 +45,7 @@ def can_manage_team(user) -> bool:
 
 
 def can_read_narratives(user, case) -> bool:
-    """What happened to the child and what the child said: those who work on the case only.
-    Officials see the facts (dates, levels, clocks, ratings) but not the narratives."""
-    return can_work_on_case(user, case)
+    """What happened to the child and what the child said: those who work on the case, and the
+    hotline counsellor who took the report. Officials see the facts (dates, levels, clocks,
+    ratings) but not the narratives."""
+    return can_work_on_case(user, case) or (user.is_authenticated and case.opened_by_id == user.pk)

@@ -24,11 +24,11 @@ from cases.models import (
     ServiceDelivery,
     Visit,
 )
-from cases.permissions import can_decide, can_work_on_case
+from cases.permissions import can_decide, can_manage_team, can_work_on_case
+from core.files import attachment_type
 from core.sequences import next_in_sequence
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
-ATTACHMENT_TYPES = {"application/pdf", "image/jpeg", "image/png", "image/heic", "image/webp"}
 EDITABLE_TASK_STATUSES = {S.PLAN_DRAFTED, S.CASE_CONFERENCE}
 
 
@@ -93,6 +93,17 @@ def _ensure_open(case: Case) -> None:
         raise CaseError(_("The case is closed: reopen it first."), conflict=True)
 
 
+def _require_worker(by, case: Case) -> None:
+    """Services check again what views check (ARCHITECTURE.md: one choke point, checked twice)."""
+    if by is None or not can_work_on_case(by, case):
+        raise CaseError(_("You are not working on this case."))
+
+
+def _require_team_manager(by, case: Case) -> None:
+    if by is None or not (can_manage_team(by) and can_work_on_case(by, case)):
+        raise CaseError(_("Only a supervisor of the case's area may do this."))
+
+
 def _locked(case: Case) -> Case:
     return Case.objects.select_for_update().get(pk=case.pk)
 
@@ -102,6 +113,7 @@ def save_document(case: Case, *, kind: str, content: dict, by) -> CaseDocument:
     """A new version of a step's form. A temporary separation starts its 15-day clock."""
     case = _locked(case)
     _ensure_open(case)
+    _require_worker(by, case)
     if kind == DocumentKind.APPROVAL:
         raise CaseError(_("Form 05 is written by the approval itself."))
     document = CaseDocument.objects.create(case=case, kind=kind, content=content, author=by)
@@ -113,7 +125,12 @@ def save_document(case: Case, *, kind: str, content: dict, by) -> CaseDocument:
 @transaction.atomic
 def lift_separation(case: Case, *, by, at: datetime | None = None) -> None:
     """The child goes home or to long-term care: the 15-day separation clock is met."""
-    clocks.stop_clock(_locked(case), ClockCode.SEPARATION_MAX_15D, at=at)
+    case = _locked(case)
+    _require_worker(by, case)
+    if not case.clocks.filter(code=ClockCode.SEPARATION_MAX_15D, met_at__isnull=True,
+                              cancelled_at__isnull=True).exists():
+        raise CaseError(_("No temporary separation is running."), conflict=True)
+    clocks.stop_clock(case, ClockCode.SEPARATION_MAX_15D, at=at)
     _log(case, "lift_separation", case.status, case.status, by)
 
 
@@ -146,7 +163,10 @@ def _decide(case: Case, kind: str, *, by, approved: bool, note: str) -> Approval
 def apply_transition(case: Case, *, action: str, by, note: str = "") -> Case:
     """Move a case one step along the Decree 56 procedure, or refuse with the reason."""
     case = _locked(case)
-    move = workflow.move_for(action)
+    try:
+        move = workflow.move_for(action)
+    except workflow.IllegalMove as error:
+        raise CaseError(str(error)) from error
     if case.status not in move.sources:
         raise CaseError(_("“%(action)s” is not possible while the case is “%(status)s”.") % {
             "action": move.label, "status": case.get_status_display()}, conflict=True)
@@ -246,6 +266,7 @@ def change_level(case: Case, *, to_level: str, reason: str, by) -> Case:
     """Escalate or de-escalate (Law on Children art. 47): recorded with the reason."""
     case = _locked(case)
     _ensure_open(case)
+    _require_worker(by, case)
     if to_level == case.level:
         raise CaseError(_("The case is already at this level."))
     if not reason.strip():
@@ -273,6 +294,7 @@ def _check_task_dates(start, end) -> None:
 @transaction.atomic
 def add_plan_task(case: Case, *, by, **data) -> PlanTask:
     case = _locked(case)
+    _require_worker(by, case)
     if case.status not in EDITABLE_TASK_STATUSES:
         raise CaseError(_("Tasks are added while the plan is being drafted."), conflict=True)
     _check_task_dates(data.get("start_date"), data.get("end_date"))
@@ -283,6 +305,7 @@ def add_plan_task(case: Case, *, by, **data) -> PlanTask:
 
 @transaction.atomic
 def remove_plan_task(task: PlanTask, *, by) -> None:
+    _require_worker(by, task.case)
     if task.case.status not in EDITABLE_TASK_STATUSES or task.deliveries.exists():
         raise CaseError(_("Only tasks of a plan being drafted, with nothing delivered, can be removed."),
                         conflict=True)
@@ -292,6 +315,7 @@ def remove_plan_task(task: PlanTask, *, by) -> None:
 @transaction.atomic
 def record_visit(case: Case, *, by, **data) -> Visit:
     _ensure_open(case)
+    _require_worker(by, case)
     if data["visited_on"] > timezone.localdate():
         raise CaseError(_("A visit cannot be dated in the future."))
     visit = Visit.objects.create(case=case, author=by, **data)
@@ -305,6 +329,7 @@ def record_visit(case: Case, *, by, **data) -> Visit:
 def record_service(case: Case, *, by, task: PlanTask | None = None, **data) -> ServiceDelivery:
     """A service delivered; against a plan task, it marks the task delivered."""
     _ensure_open(case)
+    _require_worker(by, case)
     if data["delivered_on"] > timezone.localdate():
         raise CaseError(_("A service cannot be delivered in the future."))
     if (data.get("cost_vnd") or 0) < 0:
@@ -320,10 +345,12 @@ def record_service(case: Case, *, by, task: PlanTask | None = None, **data) -> S
 
 @transaction.atomic
 def add_attachment(case: Case, *, upload, description: str, by) -> Attachment:
+    _require_worker(by, case)
     if upload.size > MAX_ATTACHMENT_BYTES:
         raise CaseError(_("A file may be at most 10 MB."))
-    content_type = (getattr(upload, "content_type", "") or "").lower()
-    if content_type not in ATTACHMENT_TYPES:
+    # The bytes decide, not the name or what the browser claimed (a renamed .exe is refused).
+    content_type = attachment_type(upload)
+    if not content_type:
         raise CaseError(_("Attach a PDF or a photo (JPEG, PNG, HEIC, WebP)."))
     return Attachment.objects.create(case=case, file=upload, original_name=upload.name[:255],
                                      content_type=content_type, size=upload.size, description=description,
@@ -333,6 +360,7 @@ def add_attachment(case: Case, *, upload, description: str, by) -> Attachment:
 @transaction.atomic
 def reassign(case: Case, *, to_worker, reason: str, by) -> Case:
     case = _locked(case)
+    _require_team_manager(by, case)
     if to_worker.role != Role.SOCIAL_WORKER or not to_worker.is_active:
         raise CaseError(_("Choose an active social worker."))
     if to_worker.province_id and to_worker.province_id != case.commune.province_id:
@@ -351,6 +379,7 @@ def reassign(case: Case, *, to_worker, reason: str, by) -> Case:
 def transfer(case: Case, *, to_commune, reason: str, by, to_worker=None) -> Case:
     """The child moved: the case goes to the commune (and province) where the child now lives."""
     case = _locked(case)
+    _require_team_manager(by, case)
     if to_commune.pk == case.commune_id:
         raise CaseError(_("The case is already in this commune."))
     if not reason.strip():

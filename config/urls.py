@@ -18,6 +18,7 @@ urlpatterns = [
     path("geography/", include("geography.urls")),
     path("agencies/", include("agencies.urls")),
     path("children/", include("beneficiaries.urls")),
+    path("cases/", include("cases.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -21,6 +21,9 @@ ALL_ROLES = frozenset(Role.values)
 
 NAV_ITEMS = [
     NavItem(_("Home"), "home", ALL_ROLES),
+    NavItem(_("My work"), "cases:my_work", frozenset({Role.SOCIAL_WORKER})),
+    NavItem(_("Team"), "cases:team", frozenset({Role.SUPERVISOR})),
+    NavItem(_("Cases"), "cases:case_list", STAFF | OFFICIALS),
     NavItem(_("Children"), "beneficiaries:child_list", STAFF | OFFICIALS),
     NavItem(_("Possible duplicates"), "beneficiaries:duplicate_queue",
             frozenset({Role.SOCIAL_WORKER, Role.SUPERVISOR, Role.ADMIN})),

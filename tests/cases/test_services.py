@@ -76,8 +76,8 @@ def test_every_move_the_table_does_not_allow_is_refused_and_changes_nothing(open
     assert not CaseTransition.objects.filter(case=case).exclude(action="open").exists()
 
 
-def test_an_unknown_action_is_refused(open_case, worker):
-    with pytest.raises(workflow.IllegalMove):
+def test_an_unknown_action_is_refused_with_a_message(open_case, worker):
+    with pytest.raises(services.CaseError, match="teleport"):
         services.apply_transition(open_case(), action="teleport", by=worker)
 
 
@@ -513,3 +513,68 @@ def test_document_content_is_stored_as_validated(open_case, worker):
     assert document.content["risk_level"] == CONTENT[DocumentKind.INITIAL_ASSESSMENT]["risk_level"]
     with pytest.raises(services.CaseError):
         services.save_document(case, kind=DocumentKind.APPROVAL, content={}, by=worker)
+
+
+# --- Services check permissions again, whatever the caller ---------------------------------------
+
+
+def test_services_refuse_someone_not_working_on_the_case(open_case, persona):
+    case = open_case()
+    stranger = persona("worker_b")
+    with pytest.raises(services.CaseError):
+        services.save_document(case, kind="INITIAL_ASSESSMENT", content=content("INITIAL_ASSESSMENT"), by=stranger)
+    with pytest.raises(services.CaseError):
+        services.record_visit(case, by=stranger, visited_on=date(2026, 1, 5), place="Nhà trẻ")
+    with pytest.raises(services.CaseError):
+        services.reassign(case, to_worker=persona("worker"), reason="thử", by=persona("worker"))
+    assert not case.documents.filter(kind="INITIAL_ASSESSMENT").exists()
+    assert not case.visits.exists()
+
+
+def test_a_renamed_program_is_refused_by_the_service_itself(open_case, worker):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    case = open_case()
+    fake_pdf = SimpleUploadedFile("bien-ban.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
+    with pytest.raises(services.CaseError):
+        services.add_attachment(case, upload=fake_pdf, description="", by=worker)
+    real_pdf = SimpleUploadedFile("bien-ban.pdf", b"%PDF-1.7 signed", content_type="application/octet-stream")
+    assert services.add_attachment(case, upload=real_pdf, description="", by=worker).content_type == "application/pdf"
+
+
+def test_lifting_a_separation_that_is_not_running_is_refused(open_case, worker):
+    case = open_case()
+    with pytest.raises(services.CaseError):
+        services.lift_separation(case, by=worker)
+    assert not case.transitions.filter(action="lift_separation").exists()
+
+
+def test_the_assigned_worker_sees_the_childs_sensitive_data(open_case, persona):
+    from beneficiaries.permissions import can_view_sensitive
+
+    other_worker = persona("worker")
+    case = open_case()
+    child = case.child
+    child.key_worker = None
+    child.save()
+    assert case.assigned_worker == other_worker
+    assert can_view_sensitive(other_worker, child)
+    case.assigned_worker = None
+    case.save()
+    assert not can_view_sensitive(other_worker, child)
+
+
+def test_the_counsellor_who_took_the_report_reads_its_narratives(open_case, persona):
+    from cases.permissions import can_read_narratives
+
+    case = open_case()
+    hotline = persona("hotline")
+    assert not can_read_narratives(hotline, case)
+    case.opened_by = hotline
+    case.save()
+    assert can_read_narratives(hotline, case)
+    assert not can_read_narratives(persona("official"), case)
+
+
+def test_full_names_are_in_vietnamese_order(persona):
+    assert persona("worker").get_full_name() == "Nguyễn Thị Lan"

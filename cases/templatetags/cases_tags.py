@@ -1,0 +1,241 @@
+"""Presentation of cases: the clocks (due, met when, overdue by how much), the content of a step's
+form as rows (narratives withheld from those who may not read them), amounts in VND, and the
+panels that other pages include (a worker's home, a supervisor's home, a child's page).
+
+Every panel starts from cases.selectors, so it shows only what the user may see.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django import forms, template
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases import selectors
+from cases.documents import DOCUMENT_FORMS
+from cases.models import CaseClock, DocumentKind
+from cases.permissions import can_open_case
+
+register = template.Library()
+
+PANEL_PAGE_SIZE = 25
+OVERDUE_LIMIT = 50
+DATE_FORMAT = "%d/%m/%Y"
+DATETIME_FORMAT = "%d/%m/%Y %H:%M"
+
+# Form 05 is written by the approval itself (cases.services), not through a form.
+APPROVAL_LABELS = {
+    "submitted_by": lambda: _("Submitted by"),
+    "approved_by": lambda: _("Approved by"),
+    "approved_at": lambda: _("Approved at"),
+    "comments": lambda: _("Comments"),
+}
+
+
+# --- durations and clocks ----------------------------------------------------------------------
+
+
+def duration_text(delta: timedelta) -> str:
+    """'2 d 3 h', '11 h 59 min', '12 min': precise enough for a 12-hour or a 5-working-day clock."""
+    minutes = max(int(delta.total_seconds() // 60), 0)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return _("%(days)d d %(hours)d h") % {"days": days, "hours": hours}
+    if hours:
+        return _("%(hours)d h %(minutes)02d min") % {"hours": hours, "minutes": minutes}
+    return _("%(minutes)d min") % {"minutes": minutes}
+
+
+@dataclass
+class ClockRow:
+    clock: CaseClock
+    state: str  # running | overdue | met | met_late | cancelled
+    text: str  # "11 h 59 min left", "overdue by 2 d 1 h", "met on time", "met 3 h late"
+    css: str  # Bootstrap badge colours
+
+    @property
+    def label(self) -> str:
+        return self.clock.get_code_display()
+
+
+def clock_row(clock: CaseClock, now: datetime | None = None) -> ClockRow:
+    now = now or timezone.now()
+    if clock.cancelled_at:
+        return ClockRow(clock, "cancelled", _("stopped"), "text-bg-secondary")
+    if clock.met_at:
+        if clock.met_at > clock.due_at:
+            return ClockRow(clock, "met_late", _("met %(late)s late") % {"late": duration_text(
+                clock.met_at - clock.due_at)}, "text-bg-warning")
+        return ClockRow(clock, "met", _("met on time"), "text-bg-success")
+    if now > clock.due_at:
+        return ClockRow(clock, "overdue", _("overdue by %(late)s") % {"late": duration_text(now - clock.due_at)},
+                        "text-bg-danger")
+    return ClockRow(clock, "running", _("%(left)s left") % {"left": duration_text(clock.due_at - now)},
+                    "text-bg-primary")
+
+
+def clock_rows(clocks, now: datetime | None = None) -> list[ClockRow]:
+    now = now or timezone.now()
+    return [clock_row(c, now) for c in clocks if not c.cancelled_at]
+
+
+@register.filter
+def clock_status(clock: CaseClock) -> ClockRow:
+    return clock_row(clock)
+
+
+# --- money -------------------------------------------------------------------------------------
+
+
+@register.filter
+def vnd(amount) -> str:
+    """1500000 -> '1.500.000' (the dot groups thousands in Viet Nam, whatever the UI language)."""
+    try:
+        value = int(amount or 0)
+    except (TypeError, ValueError):
+        return ""
+    return f"{value:,}".replace(",", ".")
+
+
+# --- the content of a step's form --------------------------------------------------------------
+
+
+def _date(value) -> str:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value.strftime(DATE_FORMAT)
+    try:
+        return date.fromisoformat(str(value)[:10]).strftime(DATE_FORMAT)
+    except ValueError:
+        return str(value)
+
+
+def _datetime(value) -> str:
+    try:
+        moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return timezone.localtime(moment).strftime(DATETIME_FORMAT)
+
+
+def field_value(field: forms.Field, value) -> str:
+    """A stored value as a person reads it: choices by their label, dates day first, local time."""
+    if value in (None, "", []):
+        return ""
+    if isinstance(field, forms.BooleanField):
+        return _("Yes") if value else _("No")
+    if isinstance(field, forms.MultipleChoiceField):
+        labels = dict(field.choices)
+        return ", ".join(str(labels.get(v, v)) for v in value)
+    if isinstance(field, forms.ChoiceField):
+        return str(dict(field.choices).get(value, value))
+    if isinstance(field, forms.DateTimeField):
+        return _datetime(value)
+    if isinstance(field, forms.DateField):
+        return _date(value)
+    return str(value)
+
+
+@dataclass
+class ContentRow:
+    name: str
+    label: str
+    value: str
+    withheld: bool
+
+
+def document_rows(kind: str, content: dict, *, narratives: bool) -> list[ContentRow]:
+    """The fields of one step's form, in the form's order; narrative fields withheld unless the
+    user may read them (cases.permissions.can_read_narratives)."""
+    content = content or {}
+    if kind == DocumentKind.APPROVAL:
+        return [ContentRow(name, label(), _datetime(content[name]) if name == "approved_at" and content.get(name)
+                           else str(content.get(name) or ""), False) for name, label in APPROVAL_LABELS.items()]
+    form_class = DOCUMENT_FORMS[kind]
+    rows = []
+    for name, field in form_class.base_fields.items():
+        if name in form_class.NARRATIVE and not narratives:
+            rows.append(ContentRow(name, str(field.label), "", True))
+        else:
+            rows.append(ContentRow(name, str(field.label), field_value(field, content.get(name)), False))
+    return rows
+
+
+def document_values(kind: str, content: dict, *, narratives: bool, withheld: str = "") -> dict[str, str]:
+    """name -> value as text, for the printable forms (withheld narratives as a marker)."""
+    marker = withheld or _("[withheld]")
+    return {row.name: (marker if row.withheld else row.value)
+            for row in document_rows(kind, content, narratives=narratives)}
+
+
+def initial_from_content(kind: str, content: dict) -> dict:
+    """The latest version's content as a form's initial values (ISO dates back to date objects)."""
+    form_class = DOCUMENT_FORMS[kind]
+    initial = {}
+    for name, field in form_class.base_fields.items():
+        value = (content or {}).get(name)
+        if value in (None, ""):
+            continue
+        try:
+            if isinstance(field, forms.DateTimeField):
+                value = timezone.localtime(datetime.fromisoformat(value))
+            elif isinstance(field, forms.DateField):
+                value = date.fromisoformat(value)
+        except (TypeError, ValueError):
+            continue
+        initial[name] = value
+    return initial
+
+
+# --- lists and panels --------------------------------------------------------------------------
+
+
+def with_running_clocks(qs):
+    """Each case's running clocks in one extra query (the row names its next deadline)."""
+    return qs.prefetch_related(Prefetch("clocks", queryset=selectors.running_clocks().order_by("due_at"),
+                                        to_attr="running_clocks"))
+
+
+def paginate(request, qs, size: int = PANEL_PAGE_SIZE, param: str = "page"):
+    return Paginator(qs, size).get_page(request.GET.get(param))
+
+
+@register.inclusion_tag("cases/_my_work_panel.html", takes_context=True)
+def my_work_panel(context):
+    """A social worker's open cases, what is due first at the top, overdue in red (issue 4 item 7)."""
+    request = context["request"]
+    page = paginate(request, with_running_clocks(selectors.my_work(request.user)))
+    return {"page": page, "request": request, "now": timezone.now(),
+            "can_open": can_open_case(request.user)}
+
+
+@register.inclusion_tag("cases/_team_panel.html", takes_context=True)
+def team_panel(context):
+    """A supervisor's team: open cases, caseload per worker, pending approvals, overdue deadlines."""
+    request = context["request"]
+    user = request.user
+    page = paginate(request, with_running_clocks(selectors.team_cases(user)))
+    overdue = list(selectors.overdue_clocks(user)[:OVERDUE_LIMIT])
+    now = timezone.now()
+    return {
+        "page": page, "request": request, "now": now,
+        "caseload": list(selectors.caseload(user)),
+        "approvals": list(selectors.pending_approvals(user)),
+        "overdue": [clock_row(c, now) for c in overdue],
+        "can_open": can_open_case(user),
+    }
+
+
+@register.inclusion_tag("cases/_child_cases.html", takes_context=True)
+def child_cases(context, child):
+    """The child's cases the user may see, and the way to open one."""
+    request = context["request"]
+    cases = selectors.list_queryset(selectors.cases_visible_to(request.user).filter(child=child)).order_by(
+        "-received_at")
+    return {"cases": list(cases), "child": child, "can_open": can_open_case(request.user) and child.is_active
+            and child.merged_into_id is None, "request": request}
