@@ -33,7 +33,7 @@ def check_birth_date(dob: date, today: date | None = None) -> None:
     today = today or timezone.localdate()
     if dob > today:
         raise ValidationError(_("The date of birth cannot be in the future."))
-    if dob < years_before(today, MAX_AGE_AT_REGISTRATION + 1):
+    if dob <= years_before(today, MAX_AGE_AT_REGISTRATION + 1):  # 19 on the 19th birthday
         raise ValidationError(_("The person is over 18: the registry is for children."))
 
 
@@ -62,6 +62,9 @@ class ChildForm(BootstrapMixin, forms.ModelForm):
         help_text=_("Only when the date of birth is not known."),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Longer than 12 so that "0011 2301 2345" typed with spaces is cleaned, not cut off.
+    personal_id = forms.CharField(label=_("personal identification number"), max_length=20, required=False,
+                                  widget=forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 15}))
 
     class Meta:
         model = Child
@@ -73,7 +76,6 @@ class ChildForm(BootstrapMixin, forms.ModelForm):
         widgets = {
             "date_of_birth": DATE_WIDGET,
             "notes": forms.Textarea(attrs={"rows": 3}),
-            "personal_id": forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 12}),
         }
 
     def __init__(self, *args, communes=None, **kwargs):

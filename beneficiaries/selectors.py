@@ -45,6 +45,13 @@ def groups_for(user) -> QuerySet[CircumstanceGroup]:
     return qs if can_view_sensitive_in_lists(user) else qs.filter(is_sensitive=False)
 
 
+def groups_to_record(*, can_see_sensitive: bool) -> QuerySet[CircumstanceGroup]:
+    """Groups a user may record for a child: sensitive ones for those who see the child's sensitive
+    data (supervisors and the key worker), although lists offer them as filters to supervisors only."""
+    qs = CircumstanceGroup.objects.all()
+    return qs if can_see_sensitive else qs.filter(is_sensitive=False)
+
+
 def current_circumstances(child: Child, user, *, can_see_sensitive: bool):
     qs = child.circumstances.select_related("group", "subgroup", "recorded_by")
     return qs if can_see_sensitive else qs.filter(group__is_sensitive=False)
@@ -80,13 +87,15 @@ def search_children(qs: QuerySet[Child], text: str) -> QuerySet[Child]:
     compact = re.sub(r"[\s.]", "", text)
     if REGISTRY_NUMBER.match(text):
         child = resolve_registry_number(qs, text)
-        return qs.filter(pk=child.pk) if child else qs.none()
+        return qs.filter(pk=child.pk).order_by("pk") if child else qs.none()
     if re.fullmatch(r"\d{12}", compact):
         return qs.filter(personal_id=compact).order_by("pk")
     phone = normalise_phone(text)
     if PHONE.match(phone):
         with_phone = Caregiver.objects.filter(phone=phone, is_active=True).values("household_id")
-        return qs.filter(household_id__in=with_phone).order_by("name_folded", "pk")
+        # A caregiver recorded only on a record merged since still finds the surviving child.
+        found = Q(household_id__in=with_phone) | Q(merged_records__household_id__in=with_phone)
+        return qs.filter(found).distinct().order_by("name_folded", "pk")
     folded = fold(text)
     words = folded.split()
     if not words:
@@ -115,10 +124,12 @@ def likely_duplicates(
     or the same commune, or a caregiver with the same phone. Scored 0..1, best first."""
     folded = fold(full_name)
     phones = [normalise_phone(p) for p in phones if p]
-    candidates = qs.active().annotate(similarity=TrigramSimilarity("name_folded", Value(folded)))
+    same_phone = Exists(Caregiver.objects.filter(household=OuterRef("household"), phone__in=phones or ["-"]))
+    candidates = qs.active().annotate(similarity=TrigramSimilarity("name_folded", Value(folded)),
+                                      same_phone=same_phone)
     near = Q(similarity__gte=NAME_SIMILARITY_FLOOR)
     if phones:
-        near |= Q(Exists(Caregiver.objects.filter(household=OuterRef("household"), phone__in=phones)))
+        near |= Q(same_phone=True)
     if exclude_pk:
         candidates = candidates.exclude(pk=exclude_pk)
     candidates = candidates.filter(near).select_related("commune").order_by("-similarity")[:50]
@@ -139,9 +150,7 @@ def likely_duplicates(
         if commune_id and child.commune_id == commune_id:
             score += 0.15
             reasons.append("same_commune")
-        if phones and child.household_id and Caregiver.objects.filter(
-            household_id=child.household_id, phone__in=phones
-        ).exists():
+        if child.same_phone:
             score += 0.35
             reasons.append("same_caregiver_phone")
         if score >= DUPLICATE_SCORE_FLOOR:

@@ -221,6 +221,39 @@ def _attached_relations():
             yield field
 
 
+def _ensure_cases_can_merge(survivor: Child, merged: Child) -> None:
+    """Two open cases at the same level cannot belong to one child (cases' own rule)."""
+    from cases.choices import OPEN_STATUSES
+    from cases.models import Case
+
+    levels = set(Case.objects.filter(child=survivor, status__in=OPEN_STATUSES).values_list("level", flat=True))
+    if Case.objects.filter(child=merged, status__in=OPEN_STATUSES, level__in=levels).exists():
+        raise RegistryError(_("Both records have an open case at the same level: close or transfer one first."))
+
+
+def _merge_sensitive(survivor: Child, merged: Child) -> dict:
+    """Special-category data must not be left on the inactive record where nobody sees it: the
+    survivor gets the merged record's table, or the fields it lacks (texts appended). What the
+    survivor had before is kept in the merge for the undo."""
+    theirs = SensitiveInfo.objects.filter(child=merged).first()
+    if theirs is None:
+        return {}
+    ours = SensitiveInfo.objects.filter(child=survivor).first()
+    if ours is None:
+        theirs.child = survivor
+        theirs.save(update_fields=["child", "updated_at"])
+        return {"beneficiaries.SensitiveInfo.child": [theirs.pk]}
+    before = {name: getattr(ours, name) for name in SENSITIVE_FIELDS}
+    for name in SENSITIVE_FIELDS:
+        mine, other = getattr(ours, name), getattr(theirs, name)
+        if other and not mine:
+            setattr(ours, name, other)
+        elif other and other != mine and name != "hiv_status":
+            setattr(ours, name, f"{mine}\n— {merged.registry_number}: {other}")
+    ours.save()
+    return {"sensitive_before": before}
+
+
 @transaction.atomic
 def merge_children(*, survivor: Child, merged: Child, reason: str, by) -> ChildMerge:
     """Move everything attached to `merged` onto `survivor`; the merged record stays, inactive,
@@ -232,6 +265,7 @@ def merge_children(*, survivor: Child, merged: Child, reason: str, by) -> ChildM
         raise RegistryError(_("One of these records has already been merged."))
     if not reason.strip():
         raise RegistryError(_("Give a reason for the merge."))
+    _ensure_cases_can_merge(survivor, merged)
     moved = {}
     for field in _attached_relations():
         rows = field.model._default_manager.filter(**{field.name: merged})
@@ -239,11 +273,7 @@ def merge_children(*, survivor: Child, merged: Child, reason: str, by) -> ChildM
         if ids:
             rows.update(**{field.name: survivor})
             moved[f"{field.model._meta.label}.{field.name}"] = ids
-    sensitive = SensitiveInfo.objects.filter(child=merged).first()
-    if sensitive and not SensitiveInfo.objects.filter(child=survivor).exists():
-        sensitive.child = survivor
-        sensitive.save(update_fields=["child", "updated_at"])
-        moved["beneficiaries.SensitiveInfo.child"] = [sensitive.pk]
+    moved.update(_merge_sensitive(survivor, merged))
     merged.merged_into, merged.is_active = survivor, False
     merged.deactivation_reason = DeactivationReason.MERGED
     merged.version += 1
@@ -266,6 +296,9 @@ def reverse_merge(merge: ChildMerge, *, by) -> ChildMerge:
     from django.apps import apps
 
     for key, ids in merge.moved.items():
+        if key == "sensitive_before":
+            SensitiveInfo.objects.filter(child_id=merge.survivor_id).update(**ids)
+            continue
         label, field_name = key.rsplit(".", 1)
         apps.get_model(label)._default_manager.filter(pk__in=ids).update(**{field_name: merge.merged_id})
     merged = Child.objects.select_for_update().get(pk=merge.merged_id)

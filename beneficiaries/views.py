@@ -59,7 +59,8 @@ def child_list(request):
 
 def _registration_forms(request, data=None):
     user = request.user
-    groups = selectors.groups_for(user)
+    # A registering social worker becomes the key worker: they may record sensitive groups at once.
+    groups = selectors.groups_to_record(can_see_sensitive=user.role in ("social_worker", "supervisor"))
     return {
         "form": forms.ChildForm(data, communes=communes_managed_by(user), initial=_default_place(user)),
         "caregiver_form": forms.CaregiverForm(data, prefix="cg1"),
@@ -79,7 +80,10 @@ def _default_place(user) -> dict:
 def child_register(request):
     _require(can_register_children(request.user))
     context = _registration_forms(request, request.POST or None)
-    if request.method == "POST" and all(f.is_valid() for f in context.values() if f is not None):
+    # The "different child" confirmation is checked only once there are matches to confirm against:
+    # ticked without a reason, the matches are shown again with the reason's error.
+    details = [f for name, f in context.items() if f is not None and name != "confirm_form"]
+    if request.method == "POST" and all(f.is_valid() for f in details):
         form = context["form"]
         caregiver = context["caregiver_form"].cleaned_data
         matches = selectors.likely_duplicates(
@@ -87,8 +91,9 @@ def child_register(request):
             date_of_birth=form.cleaned_data["date_of_birth"], commune_id=form.cleaned_data["commune"].pk,
             phones=[caregiver.get("caregiver_phone", "")],
         )
+        confirmed = context["confirm_form"].is_valid() and context["confirm_form"].cleaned_data.get("confirm_new")
         confirm = context["confirm_form"].cleaned_data
-        if matches and not confirm.get("confirm_new"):
+        if matches and not confirmed:
             context["matches"] = matches
             messages.warning(request, _("This child may already be registered. Open the existing record, or "
                                         "confirm that this is a different child."))
@@ -133,7 +138,7 @@ def child_detail(request, public_id):
     user = request.user
     sees_sensitive = can_view_sensitive(user, child)
     may_edit = can_edit_child(user, child)
-    groups = selectors.groups_for(user) if sees_sensitive else selectors.groups_for(user).filter(is_sensitive=False)
+    groups = selectors.groups_to_record(can_see_sensitive=sees_sensitive)
     context = {
         "child": child, "may_edit": may_edit, "sees_sensitive": sees_sensitive,
         "sensitive": getattr(child, "sensitive", None) if sees_sensitive else None,
@@ -246,9 +251,8 @@ def caregiver_add(request, public_id):
 @require_POST
 def circumstance_add(request, public_id):
     def handle(child):
-        sees = can_view_sensitive(request.user, child)
-        groups = selectors.groups_for(request.user)
-        form = forms.AddCircumstanceForm(request.POST, groups=groups if sees else groups.filter(is_sensitive=False))
+        groups = selectors.groups_to_record(can_see_sensitive=can_view_sensitive(request.user, child))
+        form = forms.AddCircumstanceForm(request.POST, groups=groups)
         if not form.is_valid():
             return _form_errors(request, form)
         services.add_circumstance(child, by=request.user, **form.cleaned_data)

@@ -45,7 +45,7 @@ class ChildSerializer(serializers.ModelSerializer):
         if unknown:
             raise serializers.ValidationError({name: [_("Unknown field.")] for name in sorted(unknown)})
         instance = self.instance
-        form_data = self._current_values(instance) if instance else {}
+        form_data = self._current_values(instance) if instance else self._defaults()
         for name, value in data.items():
             if name in self.fields and not self.fields[name].read_only:
                 form_data[name] = "" if value is None else value
@@ -66,6 +66,12 @@ class ChildSerializer(serializers.ModelSerializer):
     @staticmethod
     def _api_name(name: str) -> str:
         return "non_field_errors" if name == "__all__" else name
+
+    @staticmethod
+    def _defaults() -> dict:
+        """On create, a field not sent takes the model's default (as the web form shows it)."""
+        return {field.name: field.default for field in Child._meta.concrete_fields
+                if field.name in ChildForm._meta.fields and field.has_default() and not callable(field.default)}
 
     @staticmethod
     def _current_values(child: Child) -> dict:
