@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "beneficiaries",
     "cases",
     "hotline",
+    "referrals",
     "reports",
     "audit",
 ]
@@ -257,6 +258,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "check-case-deadlines": {"task": "cases.tasks.check_case_deadlines", "schedule": 5 * 60},
+    "notify-overdue-referrals": {"task": "referrals.tasks.notify_overdue_referrals", "schedule": 60 * 60},
     "clear-abandoned-import-files": {"task": "beneficiaries.tasks.clear_abandoned_import_files",
                                      "schedule": 24 * 60 * 60},
 }
