@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -258,6 +259,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "check-case-deadlines": {"task": "cases.tasks.check_case_deadlines", "schedule": 5 * 60},
+    "refresh-recent-snapshots": {"task": "reports.tasks.refresh_recent_snapshots",
+                                 "schedule": crontab(hour=1, minute=30)},
     "notify-overdue-referrals": {"task": "referrals.tasks.notify_overdue_referrals", "schedule": 60 * 60},
     "clear-abandoned-import-files": {"task": "beneficiaries.tasks.clear_abandoned_import_files",
                                      "schedule": 24 * 60 * 60},
