@@ -32,7 +32,10 @@ class AccessEvent(models.Model):
         verbose_name = _("access event")
         verbose_name_plural = _("access events")
         ordering = ["-at"]
-        indexes = [models.Index(fields=["object_type", "object_id", "-at"], name="access_object_idx")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "-at"], name="access_object_idx"),
+            models.Index(fields=["user", "object_type", "-at"], name="access_user_recent_idx"),
+        ]
         triggers = [
             pgtrigger.Protect(name="access_log_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
         ]

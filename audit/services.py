@@ -1,11 +1,23 @@
 """Writes to the access log, called by views and API views in the same request as the read."""
 
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
 from audit.models import AccessAction, AccessEvent
+
+CHILD = "beneficiaries.child"
 
 
 def client_address(request) -> str | None:
-    # Behind the reverse proxy REMOTE_ADDR is the proxy; gunicorn is configured to trust it
-    # (forwarded_allow_ips), and Django sees the client in REMOTE_ADDR.
+    """The client's address. Behind NUM_PROXIES trusted reverse proxies it is the entry that many
+    places from the right of X-Forwarded-For (the left part is whatever the client claimed)."""
+    proxies = getattr(settings, "NUM_PROXIES", 0)
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if proxies and len(forwarded) >= proxies:
+        return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR") or None
 
 
@@ -22,6 +34,41 @@ def record_access(request, action: str, obj=None, *, object_type: str = "", deta
 
 def record_view(request, obj, *, api: bool = False) -> None:
     record_access(request, AccessAction.API_VIEW if api else AccessAction.VIEW, obj)
+    if obj is not None and obj._meta.label_lower == CHILD and request.user.is_authenticated:
+        alert_on_unusual_viewing(request.user)
+
+
+def children_viewed_last_hour(user) -> int:
+    since = timezone.now() - timedelta(hours=1)
+    return (AccessEvent.objects.filter(user=user, object_type=CHILD, at__gte=since,
+                                       action__in=[AccessAction.VIEW, AccessAction.API_VIEW])
+            .values("object_id").distinct().count())
+
+
+def alert_on_unusual_viewing(user) -> bool:
+    """Administrators hear, once per user and hour, when one user opens more children's files in
+    an hour than the work explains (settings.UNUSUAL_CHILD_VIEWS_PER_HOUR)."""
+    from accounts.models import User
+    from accounts.roles import Role
+    from core.notifications import notify
+
+    limit = settings.UNUSUAL_CHILD_VIEWS_PER_HOUR
+    if children_viewed_last_hour(user) <= limit:
+        return False
+    hour = timezone.localtime().strftime("%Y%m%d%H")
+    title = _("%(user)s opened more than %(limit)s children's files in an hour") % {
+        "user": user.get_full_name() or user.username, "limit": limit}
+    sent = False
+    for admin in User.objects.filter(role=Role.ADMIN, is_active=True):
+        sent |= notify(admin, key=f"unusual-views:{user.pk}:{hour}", title=title,
+                       url=f"/admin/audit/accessevent/?user__id__exact={user.pk}")
+    return sent
+
+
+def viewers_of(obj, limit: int = 50):
+    """Who opened this record, most recent first (shown to supervisors)."""
+    return (AccessEvent.objects.filter(object_type=obj._meta.label_lower, object_id=obj.pk)
+            .select_related("user").order_by("-at")[:limit])
 
 
 def record_search(request, object_type: str, query: dict) -> None:

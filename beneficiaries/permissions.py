@@ -39,6 +39,11 @@ def can_merge_children(user) -> bool:
     return user.is_authenticated and user.role == Role.SUPERVISOR
 
 
+def can_see_viewers(user) -> bool:
+    """Supervisors see who opened a child's file (the access log), to catch curiosity early."""
+    return user.is_authenticated and user.role == Role.SUPERVISOR
+
+
 def can_export_children(user) -> bool:
     return user.is_authenticated and user.role in EXPORTERS
 

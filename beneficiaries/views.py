@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agencies.selectors import agencies_visible_to
-from audit.services import record_search, record_view
+from audit.services import record_search, record_view, viewers_of
 from beneficiaries import forms, selectors, services
 from beneficiaries.filters import ChildFilter
 from beneficiaries.models import Caregiver, Child, ChildMerge
@@ -21,6 +21,7 @@ from beneficiaries.permissions import (
     can_export_children,
     can_merge_children,
     can_register_children,
+    can_see_viewers,
     can_view_sensitive,
 )
 from beneficiaries.timeline import child_timeline
@@ -151,6 +152,7 @@ def child_detail(request, public_id):
         "timeline": child_timeline(child, sees_sensitive=sees_sensitive),
         "merges": ChildMerge.objects.filter(survivor=child).select_related("merged", "performed_by"),
         "may_merge": can_merge_children(user),
+        "viewers": viewers_of(child) if can_see_viewers(user) else None,
     }
     if may_edit:
         context.update({

@@ -294,6 +294,13 @@ LOGGING = {
 
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="Demo@Child2026")
 
+# --- Access log -------------------------------------------------------------------------------
+
+# Reverse proxies in front of the app that append to X-Forwarded-For (0: use REMOTE_ADDR).
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+# More distinct children's files than this opened by one user in an hour alerts administrators.
+UNUSUAL_CHILD_VIEWS_PER_HOUR = env.int("UNUSUAL_CHILD_VIEWS_PER_HOUR", default=60)
+
 # --- E-mail (optional) ------------------------------------------------------------------------
 
 EMAIL_NOTIFICATIONS = env.bool("EMAIL_NOTIFICATIONS", default=False)
