@@ -20,7 +20,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import cache, partial
+from functools import cache
 
 import openpyxl
 import pghistory
@@ -775,9 +775,10 @@ def may_resume(batch: ImportBatch) -> bool:
 
 
 def _enqueue(task_name: str, batch_id: int) -> None:
-    from beneficiaries import tasks  # tasks import this module
+    # Through the outbox: if Redis is down the upload still succeeds and the work runs later.
+    from core.outbox import enqueue
 
-    getattr(tasks, task_name).delay(batch_id)
+    enqueue(f"beneficiaries.tasks.{task_name}", batch_id)
 
 
 @transaction.atomic
@@ -788,7 +789,7 @@ def create_batch(*, filename: str, file_format: str, content: bytes, by, languag
         uploaded_by=by, original_filename=filename.replace("\\", "/").rsplit("/", 1)[-1][:255],
         file_format=file_format, content=content, language=language or "vi",
     )
-    transaction.on_commit(partial(_enqueue, "validate_import", batch.pk))
+    _enqueue("validate_import", batch.pk)
     return batch
 
 
@@ -807,7 +808,7 @@ def start_import(batch: ImportBatch, *, include_flagged: bool, by) -> None:
         content=b"").update(status=ImportStatus.IMPORTING, failure_message="", finished_at=None)
     if not claimed:
         raise ImportRefused(_("This import has already been started."))
-    transaction.on_commit(partial(_enqueue, "run_import", batch.pk))
+    _enqueue("run_import", batch.pk)
 
 
 # --- The template file --------------------------------------------------------------------------

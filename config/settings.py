@@ -118,7 +118,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="")
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {
+        "BACKEND": "core.cache.FailOpenRedisCache",
+        "LOCATION": REDIS_URL,
+        # Redis down must not take pages down: a cache miss instead of an error (issue 8 item 7).
+        # Login throttling is then off until Redis returns; the outage shows in /readyz.
+        "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
+    }}
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -213,7 +220,9 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exceptions.json_exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"token": env.str("TOKEN_RATE_LIMIT", default="20/min")},
+    "DEFAULT_THROTTLE_RATES": {"token": env.str("TOKEN_RATE_LIMIT", default="20/min"),
+                               # Per partner token on the referrals API (referrals.api.views.PartnerRateThrottle).
+                               "partner": env.str("PARTNER_RATE_LIMIT", default="120/min")},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 REST_KNOX = {
@@ -247,6 +256,10 @@ SPECTACULAR_SETTINGS = {
 # --- Celery -----------------------------------------------------------------------------------
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
+# Publishing fails fast when Redis is down: the outbox (core.outbox) keeps the task for later.
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 # Without Redis (the embedded default) tasks run in-process, so nothing else needs to run.
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
@@ -258,6 +271,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
+    "drain-outbox": {"task": "core.tasks.drain_outbox", "schedule": 60},
     "check-case-deadlines": {"task": "cases.tasks.check_case_deadlines", "schedule": 5 * 60},
     "refresh-recent-snapshots": {"task": "reports.tasks.refresh_recent_snapshots",
                                  "schedule": crontab(hour=1, minute=30)},

@@ -128,10 +128,16 @@ def seed_users(agencies: dict[str, Agency]) -> list[User]:
 def seed_demo() -> list[User]:
     from beneficiaries.demo import seed_children
     from cases.demo import seed_cases
+    from hotline.demo import seed_hotline
+    from referrals.demo import seed_referrals
 
     agencies = seed_agencies()
     seed_villages()
     users = seed_users(agencies)
     seed_children({u.username: u for u in users})
     seed_cases({u.username: u for u in users})
+    seed_hotline({u.username: u for u in users})
+    seed_referrals({u.username: u for u in users})
+    from reports.demo import seed_statistics  # after every other seed: the snapshots count them
+    seed_statistics({u.username: u for u in users})
     return users

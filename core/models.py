@@ -107,3 +107,23 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class OutboxMessage(models.Model):
+    """A background task to run, written in the same transaction as the change that needs it.
+    If the broker is down when the transaction commits, the row waits and a periodic job sends
+    it when Redis is back: no request fails and no work is lost (issue 8 item 7)."""
+
+    task = models.CharField(max_length=120)
+    args = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["created_at"], name="outbox_pending_idx",
+                                condition=models.Q(sent_at__isnull=True))]
+
+    def __str__(self) -> str:
+        return f"{self.task}{tuple(self.args)}"

@@ -40,6 +40,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
         load_reference_and_demo()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _celery_runs_tasks_in_process():
+    """Tests run tasks in-process even when REDIS_URL is set (CI sets it): only the real-worker
+    test, which turns this off for itself, needs a worker."""
+    from config.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     # Login lockout and API throttling count in the cache (Redis in CI): start each test clean.
