@@ -42,3 +42,11 @@ def run_import(self, batch_id: int) -> None:
 def clear_abandoned_import_files() -> int:
     """For django-celery-beat, daily: files checked but never imported are not kept."""
     return imports.clear_abandoned_files()
+
+
+@shared_task(acks_late=True, soft_time_limit=50 * 60, time_limit=55 * 60)
+def apply_retention() -> int:
+    """Nightly: anonymise the records past the retention period (beneficiaries.retention)."""
+    from beneficiaries.retention import apply_retention as run
+
+    return len(run(dry_run=False))

@@ -272,6 +272,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "drain-outbox": {"task": "core.tasks.drain_outbox", "schedule": 60},
+    "apply-retention": {"task": "beneficiaries.tasks.apply_retention", "schedule": crontab(hour=2, minute=15)},
     "check-case-deadlines": {"task": "cases.tasks.check_case_deadlines", "schedule": 5 * 60},
     "refresh-recent-snapshots": {"task": "reports.tasks.refresh_recent_snapshots",
                                  "schedule": crontab(hour=1, minute=30)},
@@ -314,6 +315,9 @@ DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="Demo@Child2026")
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 # More distinct children's files than this opened by one user in an hour alerts administrators.
 UNUSUAL_CHILD_VIEWS_PER_HOUR = env.int("UNUSUAL_CHILD_VIEWS_PER_HOUR", default=60)
+# Years after a child's last case closed (and the child turned 16) before the record is
+# anonymised by the nightly retention job (beneficiaries.retention).
+RETENTION_YEARS = env.int("RETENTION_YEARS", default=10)
 
 # --- E-mail (optional) ------------------------------------------------------------------------
 
