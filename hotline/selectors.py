@@ -41,6 +41,12 @@ def my_drafts(user) -> QuerySet[Call]:
     return calls_visible_to(user).filter(counsellor=user, status=CallStatus.DRAFT).order_by("-received_at")
 
 
+def unclaimed_calls(user) -> QuerySet[Call]:
+    """Answered calls the phone system posted without a counsellor: any counsellor of the line
+    may complete them."""
+    return calls_visible_to(user).filter(counsellor__isnull=True, status=CallStatus.DRAFT).order_by("-received_at")
+
+
 def previous_calls(user, phone: str, *, exclude_pk=None) -> QuerySet[Call]:
     """Repeat callers: earlier calls from the same number, for hotline staff only."""
     if not phone:

@@ -35,12 +35,19 @@ def _check_times(received_at, answered_at, ended_at) -> None:
 
 
 @transaction.atomic
-def start_call(*, hotline, counsellor, received_at: datetime | None = None) -> Call:
-    """The counsellor picks up: a draft call, answered now."""
+def start_call(*, hotline, counsellor, received_at: datetime | None = None, idempotency_key: str | None = None) -> Call:
+    """The counsellor picks up: a draft call, answered now. A member of the hotline only. The same
+    key (a double click on "New call") returns the first call instead of a second one."""
+    if not hotline.members.filter(pk=counsellor.pk).exists():
+        raise HotlineError(_("You are not a counsellor of this hotline."))
+    if idempotency_key:
+        existing = Call.objects.filter(idempotency_key=idempotency_key, counsellor=counsellor).first()
+        if existing:
+            return existing
     now = timezone.now()
     return Call.objects.create(hotline=hotline, counsellor=counsellor, received_at=received_at or now,
                                answered_at=now, connection_outcome=ConnectionOutcome.ANSWERED,
-                               status=CallStatus.DRAFT, created_by=counsellor)
+                               status=CallStatus.DRAFT, created_by=counsellor, idempotency_key=idempotency_key or None)
 
 
 @transaction.atomic
@@ -52,6 +59,8 @@ def quick_log(call: Call, *, contact_type: str, by) -> Call:
     if CONTACT_CLASS.get(contact_type) == ReportingClass.COUNSELLING:
         raise HotlineError(_("A counselling call needs the full form."))
     call.contact_type = contact_type
+    if call.counsellor_id is None:  # an answered call posted by the phone system: whoever logs it
+        call.counsellor = by
     call.ended_at = call.ended_at or timezone.now()
     call.reporting_class = reporting_class_for(call.connection_outcome, contact_type)
     call.status = CallStatus.COMPLETE
@@ -84,6 +93,8 @@ def complete_call(call: Call, *, data: dict, categories=(), by) -> Call:
     _check_times(call.received_at, call.answered_at, ended_at)
     for name, value in data.items():
         setattr(call, name, value)
+    if call.counsellor_id is None:  # an answered call posted by the phone system: whoever logs it
+        call.counsellor = by
     call.ended_at = ended_at
     call.reporting_class = reporting_class_for(call.connection_outcome, contact_type)
     call.status = CallStatus.COMPLETE
@@ -101,6 +112,8 @@ def record_from_phone_system(*, hotline, idempotency_key: str | None, received_a
     if idempotency_key:
         existing = Call.objects.filter(idempotency_key=idempotency_key).first()
         if existing:
+            if existing.hotline_id != hotline.pk:  # never hand out another line's call
+                raise HotlineError(_("This Idempotency-Key was already used for a call to another hotline."))
             return existing, False
     _check_times(received_at, answered_at, ended_at)
     answered = connection_outcome == ConnectionOutcome.ANSWERED
@@ -113,7 +126,10 @@ def record_from_phone_system(*, hotline, idempotency_key: str | None, received_a
         with transaction.atomic():
             call.save()
     except IntegrityError:  # the same key posted twice at the same instant
-        return Call.objects.get(idempotency_key=idempotency_key), False
+        existing = Call.objects.get(idempotency_key=idempotency_key)
+        if existing.hotline_id != hotline.pk:
+            raise HotlineError(_("This Idempotency-Key was already used for a call to another hotline.")) from None
+        return existing, False
     return call, True
 
 
@@ -156,6 +172,8 @@ def open_case_from_call(call: Call, *, level: str, category: str, is_emergency: 
     call = Call.objects.select_for_update().get(pk=call.pk)
     if call.case_id:
         raise HotlineError(_("This call is already linked to a case."))
+    if call.reporting_class != ReportingClass.COUNSELLING:
+        raise HotlineError(_("Only a logged counselling call can become a case."))
     child = _child_for(call, by)
     try:
         case = cases.open_case(

@@ -2,10 +2,14 @@
 national hotline 111 publishes. Computed with aggregate queries over the calls a user may count
 (selectors.calls_counted_for): officials get numbers, never narratives."""
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cache
+from pathlib import Path
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +18,7 @@ from cases.models import CaseClock
 from hotline.choices import CallbackStatus, ConnectionOutcome, ReportingClass
 from hotline.models import Call, Callback
 
+REFERENCE = Path(__file__).resolve().parent / "data" / "helpline.json"
 ABANDONED = [ConnectionOutcome.ABANDONED_IN_QUEUE]
 OFFERED_EXCLUDES = [ConnectionOutcome.OUT_OF_HOURS]
 
@@ -66,18 +71,20 @@ def kpis(calls: QuerySet[Call]) -> dict:
         "abandonment_rate": ratio(row["abandoned"], row["offered"]),
         "counselling_share": ratio(row["counselling"], contacts),
         "case_conversion": ratio(row["with_case"], row["counselling"]),
-        "avg_wait_seconds": int(row["avg_wait"].total_seconds()) if row["avg_wait"] else None,
-        "avg_talk_seconds": int(row["avg_talk"].total_seconds()) if row["avg_talk"] else None,
+        # A zero average (calls answered at once) is a figure, not "no data".
+        "avg_wait_seconds": int(row["avg_wait"].total_seconds()) if row["avg_wait"] is not None else None,
+        "avg_talk_seconds": int(row["avg_talk"].total_seconds()) if row["avg_talk"] is not None else None,
     })
     return row
 
 
 def by_category(calls: QuerySet[Call]) -> list[dict]:
-    """Counselling contacts per top-level CHI category (a call may have several)."""
+    """Counselling contacts per top-level CHI category (a call may have several; a top-level
+    category chosen itself counts under its own code)."""
     return list(
         calls.filter(reporting_class=ReportingClass.COUNSELLING, categories__isnull=False)
-        .values(code=F("categories__parent__code"))
-        .annotate(calls=Count("pk", distinct=True)).order_by("-calls")
+        .values(code=Coalesce(F("categories__parent__code"), F("categories__code")))
+        .annotate(calls=Count("pk", distinct=True)).order_by("-calls", "code")
     )
 
 
@@ -123,3 +130,23 @@ def funnel_111(calls: QuerySet[Call]) -> list[tuple]:
         ("support_intervention", _("Support and intervention cases"),
          cases.filter(level__in=[Level.EARLY_SUPPORT, Level.INTERVENTION]).count()),
     ]
+
+
+def cases_by_abuse_type(calls: QuerySet[Call]) -> list[dict]:
+    """Support and intervention cases opened from the calls, per abuse type (a case may have
+    several; one without any counts under an empty code)."""
+    from cases.models import Case
+
+    cases = Case.objects.filter(calls__in=calls, level__in=[Level.EARLY_SUPPORT, Level.INTERVENTION]).distinct()
+    return list(
+        Case.objects.filter(pk__in=cases.values("pk"))
+        .values(code=Coalesce(F("abuse_types__code"), Value("")))
+        .annotate(cases=Count("pk", distinct=True)).order_by("-cases", "code")
+    )
+
+
+@cache
+def kpi_definitions() -> dict[str, str]:
+    """The KPI definitions of helpline.json, by code, shown next to each figure."""
+    data = json.loads(REFERENCE.read_text(encoding="utf-8"))
+    return {item["code"]: item["def"] for item in data["kpis"]}

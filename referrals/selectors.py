@@ -7,7 +7,7 @@ from django.utils import timezone
 from accounts.roles import Role
 from beneficiaries.selectors import children_visible_to
 from cases.selectors import cases_visible_to
-from referrals.choices import PARTNER_VISIBLE_STATUSES, ReferralStatus
+from referrals.choices import ReferralStatus
 from referrals.models import Referral
 
 
@@ -18,7 +18,9 @@ def referrals_visible_to(user) -> QuerySet[Referral]:
     if user.role == Role.PARTNER:
         if not user.agency_id:
             return qs.none()
-        return qs.filter(agency_id=user.agency_id, status__in=PARTNER_VISIBLE_STATUSES)
+        # Revoked referrals stay listed, so a partner's sync learns of the revocation; what they
+        # show of the child is decided by referrals.shared (nothing once revoked).
+        return qs.filter(agency_id=user.agency_id)
     if user.role in (Role.PROVINCIAL_OFFICIAL, Role.NATIONAL_OFFICIAL, Role.ADMIN):
         return qs.filter(child__in=children_visible_to(user))
     return qs.filter(Q(sent_by=user) | Q(case__in=cases_visible_to(user))
@@ -30,6 +32,15 @@ def overdue_referrals(user) -> QuerySet[Referral]:
     return referrals_visible_to(user).filter(status=ReferralStatus.SENT, respond_by__lt=timezone.localdate())
 
 
+ACCEPTED = Q(responded_at__isnull=False, decline_reason="")
+
+
+def with_related(qs: QuerySet[Referral]) -> QuerySet[Referral]:
+    """What a list row and the shared view need, joined in one query."""
+    return qs.select_related("child", "child__commune", "child__commune__province", "child__village",
+                             "service_type", "agency", "sent_by")
+
+
 def agency_statistics(qs: QuerySet[Referral]) -> list[dict]:
     """Per agency: sent, accepted, completed, median time to accept (hours)."""
     from statistics import median
@@ -38,15 +49,26 @@ def agency_statistics(qs: QuerySet[Referral]) -> list[dict]:
 
     rows = list(qs.values("agency__public_id", "agency__name").annotate(
         sent=Count("pk"),
-        accepted=Count("pk", filter=Q(status__in=[ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS,
-                                                  ReferralStatus.COMPLETED])),
-        completed=Count("pk", filter=Q(status=ReferralStatus.COMPLETED)),
+        # From the timestamps, not the current status: a referral accepted or completed and then
+        # closed or revoked still counts (a decline always has its reason).
+        accepted=Count("pk", filter=ACCEPTED),
+        completed=Count("pk", filter=Q(completed_at__isnull=False)),
     ).order_by("-sent"))
     waits = {}
-    for agency_id, sent_at, responded_at in qs.filter(responded_at__isnull=False).exclude(
-            status=ReferralStatus.DECLINED).values_list("agency__public_id", "sent_at", "responded_at"):
+    for agency_id, sent_at, responded_at in qs.filter(ACCEPTED).values_list(
+            "agency__public_id", "sent_at", "responded_at"):
         waits.setdefault(agency_id, []).append((responded_at - sent_at).total_seconds() / 3600)
     for row in rows:
         hours = waits.get(row["agency__public_id"])
         row["median_hours_to_accept"] = round(median(hours), 1) if hours else None
     return rows
+
+
+def agency_statistics_for(agencies) -> dict:
+    """agency_statistics of all referrals to these agencies, by the agency's public id. Counts
+    only, no child named: the directory shows them to those choosing where to refer, and the
+    agencies given are already the user's scope."""
+    ids = [agency.pk for agency in agencies]
+    if not ids:
+        return {}
+    return {row["agency__public_id"]: row for row in agency_statistics(Referral.objects.filter(agency_id__in=ids))}

@@ -57,6 +57,8 @@ def send_referral(*, child, agency, service_type, reason: str, respond_by: date,
     emergency with a written reason. Sensitive parts are shared only when chosen and consented.
     Returns (referral, created); the same Idempotency-Key returns the first referral."""
     if idempotency_key:
+        # Keys are the caller's own: another user's retry with the same key must not get this one.
+        idempotency_key = f"{by.pk}:{idempotency_key}"
         existing = Referral.objects.filter(idempotency_key=idempotency_key).first()
         if existing:
             return existing, False
@@ -116,7 +118,7 @@ def _link_plan_task(referral: Referral) -> None:
             task.save(update_fields=["status", "updated_at"])
 
 
-def _move(referral: Referral, table: dict, action: str, by, note: str) -> Referral:
+def _move(referral: Referral, table: dict, action: str, by, note: str) -> tuple[Referral, str]:
     if action not in table:
         raise ReferralError(_("Unknown action: %(action)s") % {"action": action})
     sources, target = table[action]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, F, Q, QuerySet, Sum
+from django.utils import timezone
 
 from beneficiaries.models import Child, ChildCircumstance, SensitiveInfo, years_before
 from cases.choices import ClockCode, Level
@@ -44,13 +45,28 @@ def grouped_counts(qs: QuerySet, commune_path: str, *, dims: dict[str, str] | No
     """Distinct counts per commune and for the province, in total and per dimension."""
     cells = []
     measure = Count(distinct, distinct=True)
+    # No ordering: a model's default ordering (Case: -received_at) would join the GROUP BY of a
+    # DISTINCT query and split one commune's count into one row per date.
+    qs = qs.order_by()
     for dimension, path in [("", None), *(dims or {}).items()]:
         keys = [path] if path else []
         for row in qs.values(*keys, area_commune=F(commune_path)).annotate(n=measure):
-            cells.append(Cell(row["area_commune"], dimension, str(row[path]) if path else "", _d(row["n"])))
+            # A row without a commune (a call about a child whose commune is unknown) counts for
+            # the province only: as a commune cell it would collide with the province's own cell.
+            if row["area_commune"] is None:
+                continue
+            cells.append(Cell(row["area_commune"], dimension, _dimension_value(row, path), _d(row["n"])))
         for row in qs.values(*keys).annotate(n=measure) if keys else [qs.aggregate(n=measure)]:
-            cells.append(Cell(None, dimension, str(row[path]) if path else "", _d(row["n"])))
+            cells.append(Cell(None, dimension, _dimension_value(row, path), _d(row["n"])))
     return [c for c in cells if c.numerator or c.dimension == ""]
+
+
+def _dimension_value(row: dict, path: str | None) -> str:
+    """The cell's value of the dimension; "" when none was recorded (a case without an abuse type
+    is in the "" cell of abuse_type, never in a cell called "None")."""
+    if not path or row[path] is None:
+        return ""
+    return str(row[path])
 
 
 def rate_cells(numerators: list[Cell], denominators: list[Cell]) -> list[Cell]:
@@ -131,8 +147,9 @@ def supported_children(p, period) -> QuerySet[Child]:
     start, end = period.bounds
     served = ServiceDelivery.objects.filter(delivered_on__gte=period.start, delivered_on__lte=period.end).values(
         "case__child_id")
-    completed = Referral.objects.filter(status=ReferralStatus.COMPLETED, completed_at__gte=start,
-                                        completed_at__lt=end).values("child_id")
+    # Completed in the period, even if the sender has closed the loop since (COMPLETED -> CLOSED).
+    completed = Referral.objects.filter(status__in=[ReferralStatus.COMPLETED, ReferralStatus.CLOSED],
+                                        completed_at__gte=start, completed_at__lt=end).values("child_id")
     return Child.objects.filter(Q(pk__in=served) | Q(pk__in=completed))
 
 
@@ -215,8 +232,11 @@ def plan_on_time_rate(p, period):
     start, end = period.bounds
     approved = Case.objects.filter(commune__province_id=p, approvals__kind="PLAN", approvals__approved=True,
                                    approvals__decided_at__gte=start, approvals__decided_at__lt=end).distinct()
+    # A running clock is late once its due time has passed: by the period's end, or by now for the
+    # current period (a clock due next week is not late today).
+    late_by = min(end, timezone.now())
     late = CaseClock.objects.filter(code__in=[ClockCode.PLAN_DRAFT_5WD, ClockCode.PLAN_APPROVAL_2WD]).filter(
-        Q(met_at__gt=F("due_at")) | Q(met_at__isnull=True, cancelled_at__isnull=True, due_at__lt=end))
+        Q(met_at__gt=F("due_at")) | Q(met_at__isnull=True, cancelled_at__isnull=True, due_at__lt=late_by))
     on_time = approved.exclude(pk__in=late.values("case_id"))
     return rate_cells(grouped_counts(on_time, "commune_id"), grouped_counts(approved, "commune_id"))
 
@@ -256,9 +276,11 @@ def child_friendly_rate(p, period):
     from geography.models import Commune
 
     communes = Commune.objects.current().filter(province_id=p)
-    recognised = ChildFriendlyAssessment.objects.filter(commune__in=communes, year=period.end.year, recognised=True)
-    cells = [Cell(a.commune_id, "", "", Decimal(1), Decimal(1)) for a in recognised]
-    cells.append(Cell(None, "", "", _d(recognised.count()), _d(communes.count())))
+    assessed = ChildFriendlyAssessment.objects.filter(commune__in=communes, year=period.end.year)
+    # Every assessed commune has its cell: 1/1 recognised, 0/1 assessed and not recognised.
+    cells = [Cell(commune_id, "", "", Decimal(1 if recognised else 0), Decimal(1))
+             for commune_id, recognised in assessed.values_list("commune_id", "recognised")]
+    cells.append(Cell(None, "", "", _d(assessed.filter(recognised=True).count()), _d(communes.count())))
     return cells
 
 

@@ -15,6 +15,7 @@ PATTERNS = [
     (re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$"), "month"),
 ]
 MONTHS = {"year": 12, "half": 6, "quarter": 3, "month": 1}
+MIN_YEAR, MAX_YEAR = 1990, 2999
 LABELS = {"year": _("Year"), "half": _("Half-year"), "quarter": _("Quarter"), "month": _("Month")}
 
 
@@ -75,6 +76,9 @@ def parse(code: str) -> Period:
         match = pattern.match(code)
         if match:
             year = int(match.group(1))
+            if not MIN_YEAR <= year <= MAX_YEAR:
+                # "0000" or "9999-12" would otherwise fail deep in date arithmetic (a 500, not a 400).
+                break
             if kind == "year":
                 return make(kind, date(year, 1, 1))
             part = int(match.group(2))

@@ -3,9 +3,13 @@ from celery import shared_task
 
 @shared_task(acks_late=True, soft_time_limit=50 * 60, time_limit=55 * 60)
 def build_snapshot(build_id: int) -> int:
+    from reports.models import SnapshotBuild
     from reports.services import run_build
 
-    return run_build(build_id).rows
+    try:
+        return run_build(build_id).rows
+    except SnapshotBuild.DoesNotExist:  # asked for, then deleted: nothing to build
+        return 0
 
 
 @shared_task(acks_late=True)

@@ -23,6 +23,12 @@ from geography.models import Commune
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    """These tests read the pages' messages in English (the interface defaults to Vietnamese)."""
+    settings.LANGUAGE_CODE = "en"
+
 SA_PA = "03006"  # Phường Sa Pa, Lào Cai (15)
 CAO_LANH = "29869"  # Đồng Tháp (82)
 SECRET = "Cháu kể bị cha dượng đánh bằng roi"  # a narrative only those working on the case may read
