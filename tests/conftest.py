@@ -29,7 +29,10 @@ def load_reference_and_demo() -> None:
 
     sync_service_types(PolicyGroup, ServiceType)
     # Reference rows that a data migration loads are gone after a transactional test's flush too.
-    importlib.import_module("beneficiaries.migrations.0002_circumstance_groups").load(apps, None)
+    for migration in ("beneficiaries.migrations.0002_circumstance_groups", "cases.migrations.0002_abuse_types",
+                      "hotline.migrations.0002_reference_data", "core.migrations.0004_holidays_2025_2027",
+                      "reports.migrations.0002_indicator_catalogue"):
+        importlib.import_module(migration).load(apps, None)
     load_official_units()
     seed_demo()
 

@@ -26,9 +26,17 @@ def redis_down():
     eager, broker = app.conf.task_always_eager, app.conf.broker_url
     app.conf.task_always_eager = False
     app.conf.broker_url = DEAD_REDIS
+    drop_broker_connections()  # a pool opened by an earlier test would still reach the old broker
     with override_settings(CACHES=cache_settings):
         yield
     app.conf.task_always_eager, app.conf.broker_url = eager, broker
+    drop_broker_connections()
+
+
+def drop_broker_connections():
+    if app._pool is not None:
+        app._pool.force_close_all()
+        app._pool = None
 
 
 def test_login_still_works_when_redis_is_down(client, redis_down):
