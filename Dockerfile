@@ -27,6 +27,7 @@ RUN python scripts/compile_translations.py \
        SECRET_KEY=build-only-placeholder-not-used-at-runtime-0123456789abcdef \
        ALLOWED_HOSTS=localhost \
        DATABASE_URL=postgres://build@localhost:5432/build \
+       FIELD_ENCRYPTION_KEYS=YnVpbGQtb25seS1wbGFjZWhvbGRlci1rZXktMDAwMDA= \
        python manage.py collectstatic --noinput -v 0 \
     && mkdir -p /app/media \
     && chown -R app:app /app/media

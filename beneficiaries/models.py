@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from beneficiaries import choices
+from core.crypto import EncryptedTextField
 from core.models import BilingualNameMixin, PublicIdModel, TimeStampedModel
 from core.text import fold, normalise
 
@@ -210,10 +211,11 @@ class SensitiveInfo(TimeStampedModel):
     beneficiaries.permissions.can_view_sensitive."""
 
     child = models.OneToOneField(Child, on_delete=models.PROTECT, related_name="sensitive")
-    hiv_status = models.CharField(_("HIV status"), max_length=10, choices=choices.HivStatus.choices, blank=True)
-    sexual_abuse_history = models.TextField(_("sexual-abuse history"), blank=True)
-    drug_use = models.TextField(_("drug use"), blank=True)
-    conflict_with_law = models.TextField(_("conflict with the law"), blank=True)
+    # Encrypted at rest with FIELD_ENCRYPTION_KEYS (core.crypto); never filterable.
+    hiv_status = EncryptedTextField(_("HIV status"), choices=choices.HivStatus.choices, blank=True)
+    sexual_abuse_history = EncryptedTextField(_("sexual-abuse history"), blank=True)
+    drug_use = EncryptedTextField(_("drug use"), blank=True)
+    conflict_with_law = EncryptedTextField(_("conflict with the law"), blank=True)
 
     class Meta:
         verbose_name = _("sensitive information")

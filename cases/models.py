@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import choices
+from core.crypto import EncryptedJSONField, EncryptedTextField
 from core.models import BilingualNameMixin, PublicIdModel, TimeStampedModel
 
 USER = settings.AUTH_USER_MODEL
@@ -56,7 +57,7 @@ class Case(PublicIdModel):
                                         related_name="assigned_cases", verbose_name=_("assigned worker"))
     opened_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+",
                                   verbose_name=_("opened by"))
-    summary = models.TextField(_("summary"), blank=True)
+    summary = EncryptedTextField(_("summary"), blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     closure_reason = models.CharField(_("closure reason"), max_length=24, blank=True,
                                       choices=choices.ClosureReason.choices)
@@ -103,7 +104,8 @@ class CaseDocument(TimeStampedModel):
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="documents")
     kind = models.CharField(_("form"), max_length=24, choices=DocumentKind.choices)
-    content = models.JSONField(_("content"), default=dict)
+    # The forms hold what happened to the child: encrypted at rest (core.crypto).
+    content = EncryptedJSONField(_("content"), default=dict)
     author = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
@@ -213,8 +215,8 @@ class Visit(TimeStampedModel):
     visited_on = models.DateField(_("date"))
     place = models.CharField(_("place"), max_length=255)
     present = models.CharField(_("who was present"), max_length=255, blank=True)
-    child_said = models.TextField(_("what the child said"), blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    child_said = EncryptedTextField(_("what the child said"), blank=True)
+    notes = EncryptedTextField(_("notes"), blank=True)
     author = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:

@@ -309,6 +309,15 @@ LOGGING = {
 
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="Demo@Child2026")
 
+# --- Encryption of special-category fields (core.crypto) ---------------------------------------
+
+# Fernet keys, newest first, separate from SECRET_KEY. Generate one with
+#   python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"
+DEV_FIELD_ENCRYPTION_KEY = "5ZfuOaAAOHPaIG9qOpOAmTx9dmWBFJrWuGm2O-TA3SI="  # noqa: S105 - public, development only
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[DEV_FIELD_ENCRYPTION_KEY] if DEBUG else [])
+if not DEBUG and (not FIELD_ENCRYPTION_KEYS or DEV_FIELD_ENCRYPTION_KEY in FIELD_ENCRYPTION_KEYS):
+    raise ImproperlyConfigured("Set FIELD_ENCRYPTION_KEYS to your own Fernet key(s), newest first.")
+
 # --- Access log -------------------------------------------------------------------------------
 
 # Reverse proxies in front of the app that append to X-Forwarded-For (0: use REMOTE_ADDR).

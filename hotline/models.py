@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.crypto import EncryptedTextField
 from core.models import BilingualNameMixin, PublicIdModel, TimeStampedModel
 from hotline import choices
 
@@ -84,7 +85,7 @@ class Call(PublicIdModel):
     categories = models.ManyToManyField(CallCategory, blank=True, related_name="calls",
                                         verbose_name=_("reasons for the call"))
     urgency = models.CharField(_("urgency"), max_length=10, blank=True, choices=choices.Urgency.choices)
-    summary = models.TextField(_("summary"), blank=True)
+    summary = EncryptedTextField(_("summary"), blank=True)  # the report of abuse: encrypted at rest
     actions_taken = ArrayField(models.CharField(max_length=32, choices=choices.ActionTaken.choices), default=list,
                                blank=True, verbose_name=_("actions taken"))
     follow_up = models.TextField(_("follow-up"), blank=True)

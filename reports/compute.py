@@ -171,7 +171,11 @@ def children_poor(p, period):
 
 
 def children_hiv(p, period):
-    with_hiv = SensitiveInfo.objects.filter(hiv_status__in=["positive", "affected"]).values("child_id")
+    # HIV status is encrypted at rest and cannot be filtered in SQL: read the few sensitive rows
+    # of the province's children and decide in Python.
+    sensitive = SensitiveInfo.objects.filter(child__in=children(p, period))
+    with_hiv = [row.child_id for row in sensitive.only("child_id", "hiv_status")
+                if row.hiv_status in ("positive", "affected")]
     return grouped_counts(children(p, period).filter(pk__in=with_hiv), "commune_id")
 
 

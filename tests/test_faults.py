@@ -34,9 +34,11 @@ def redis_down():
 
 
 def drop_broker_connections():
+    """Forget Celery's connection and producer pools so the next send opens fresh ones."""
     if app._pool is not None:
         app._pool.force_close_all()
         app._pool = None
+    app.amqp._producer_pool = None
 
 
 def test_login_still_works_when_redis_is_down(client, redis_down):
