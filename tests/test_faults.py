@@ -68,3 +68,24 @@ def test_an_upload_while_the_broker_is_down_is_kept_and_runs_when_it_returns(log
     batch.refresh_from_db()
     assert batch.status != "uploaded"
     assert outbox.drain() == 0  # sent once, never twice
+
+
+def test_a_database_outage_is_a_clean_503_and_the_next_request_recovers(login_as, monkeypatch):
+    from django.db import OperationalError
+
+    from beneficiaries import selectors
+
+    client = login_as("worker")
+    working = selectors.children_visible_to
+
+    def outage(user):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(selectors, "children_visible_to", outage)
+    page = client.get(reverse("beneficiaries:child_list"))
+    api = client.get("/api/v1/children/")
+    assert (page.status_code, page["Retry-After"]) == (503, "30")
+    assert api.status_code == 503 and "database" in api.json()["detail"]
+
+    monkeypatch.setattr(selectors, "children_visible_to", working)  # PostgreSQL is back
+    assert client.get(reverse("beneficiaries:child_list")).status_code == 200
