@@ -34,7 +34,11 @@ def redis_down():
 
 
 def drop_broker_connections():
-    """Forget Celery's connection and producer pools so the next send opens fresh ones."""
+    """Forget Celery's (and kombu's global) connection and producer pools so the next send opens
+    fresh ones."""
+    from kombu import pools
+
+    pools.reset()
     if app._pool is not None:
         app._pool.force_close_all()
         app._pool = None

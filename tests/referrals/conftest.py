@@ -80,3 +80,9 @@ def consented_child(new_child, worker):
         return child
 
     return _child
+
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    """These tests read messages in English (the interface defaults to Vietnamese)."""
+    settings.LANGUAGE_CODE = "en"

@@ -384,7 +384,8 @@ def test_a_rebuild_shows_its_progress_polled_by_htmx(db, login_as):
     assert login_as("official").get(reverse("reports:dashboard"), {"period": "2025-H2"}).context["build"]
 
 
-def test_a_second_rebuild_and_a_future_period_are_refused_with_a_message(db, login_as):
+def test_a_second_rebuild_and_a_future_period_are_refused_with_a_message(db, login_as, settings):
+    settings.LANGUAGE_CODE = "en"  # the message is read in English
     client = login_as("official")
     client.post(reverse("reports:rebuild"), {"period": "2025"})
     again = client.post(reverse("reports:rebuild"), {"period": "2025"}, follow=True)
