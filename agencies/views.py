@@ -8,12 +8,12 @@ from agencies.selectors import agencies_visible_to, search_agencies, service_typ
 from geography.models import Province
 
 
-def _referral_statistics(agencies) -> dict:
+def _referral_statistics(agencies, user) -> dict:
     """Issue 6 item 7: per agency, referrals sent, accepted, completed and the median hours to
     accept. (A page may read a later app: the directory is where workers choose where to refer.)"""
     from referrals.selectors import agency_statistics_for
 
-    return agency_statistics_for(agencies)
+    return agency_statistics_for(agencies, user)
 
 
 @login_required
@@ -32,7 +32,7 @@ def agency_list(request):
         qs = qs.filter(Q(province__code=province) | Q(province__isnull=True))
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
-    stats = _referral_statistics(page.object_list)
+    stats = _referral_statistics(page.object_list, request.user)
     for agency in page.object_list:
         agency.referral_stats = stats.get(agency.public_id)
     return render(request, "agencies/agency_list.html", {
@@ -47,5 +47,5 @@ def agency_detail(request, public_id):
         agencies_visible_to(request.user).prefetch_related("service_types", "communes"), public_id=public_id
     )
     return render(request, "agencies/agency_detail.html", {
-        "agency": agency, "stats": _referral_statistics([agency]).get(agency.public_id),
+        "agency": agency, "stats": _referral_statistics([agency], request.user).get(agency.public_id),
     })

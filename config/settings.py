@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "referrals",
     "reports",
     "audit",
+    "benchmarks",
 ]
 
 MIDDLEWARE = [
@@ -252,6 +253,10 @@ SPECTACULAR_SETTINGS = {
         "CaseStatusEnum": "cases.choices.Status",
         "PlanTaskStatusEnum": "cases.choices.ServiceStatus",
     },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api.schema.document_error_responses",
+    ],
 }
 
 # --- Celery -----------------------------------------------------------------------------------

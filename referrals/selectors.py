@@ -64,11 +64,12 @@ def agency_statistics(qs: QuerySet[Referral]) -> list[dict]:
     return rows
 
 
-def agency_statistics_for(agencies) -> dict:
-    """agency_statistics of all referrals to these agencies, by the agency's public id. Counts
-    only, no child named: the directory shows them to those choosing where to refer, and the
-    agencies given are already the user's scope."""
+def agency_statistics_for(agencies, user) -> dict:
+    """agency_statistics of referrals to these agencies, by the agency's public id, counting only
+    referrals of children in the user's area: even a count must not reveal another province's
+    work (a nationwide agency serves every province)."""
     ids = [agency.pk for agency in agencies]
     if not ids:
         return {}
-    return {row["agency__public_id"]: row for row in agency_statistics(Referral.objects.filter(agency_id__in=ids))}
+    referrals = Referral.objects.filter(agency_id__in=ids, child__in=children_visible_to(user))
+    return {row["agency__public_id"]: row for row in agency_statistics(referrals)}

@@ -143,7 +143,7 @@ def referral_new(request):
     if chosen and not any(str(a.public_id) == str(chosen) for a in agencies):
         extra = agencies_visible_to(user).filter(public_id=_uuid(chosen)).prefetch_related("service_types").first()
         agencies = [extra, *agencies] if extra else agencies
-    stats = selectors.agency_statistics_for(agencies)
+    stats = selectors.agency_statistics_for(agencies, user)
     rows = [{"agency": a, "stats": stats.get(a.public_id), "checked": str(a.public_id) == str(chosen or ""),
              "consent": consent["general"] or consent["agencies"].get(a.pk)} for a in agencies]
     return render(request, "referrals/referral_form.html", {

@@ -413,3 +413,22 @@ def test_the_demo_has_referrals_in_every_state_and_seeding_again_changes_nothing
     users = {u: persona(u) for u in ("worker", "supervisor", "partner")}
     assert seed_referrals(users) == [] and Referral.objects.count() == before
 
+
+
+def test_directory_counts_only_referrals_of_the_users_area(persona):
+    """A nationwide agency serves every province: worker_b must not count Lào Cai's referrals."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from agencies.models import Agency, ServiceType
+    from beneficiaries.models import Child
+    from referrals import selectors, services
+
+    sos = Agency.objects.get(name="Làng trẻ em SOS Việt Nam")
+    child = Child.objects.filter(commune__province__code="15").first()
+    services.send_referral(child=child, agency=sos, service_type=ServiceType.objects.get(code="EMERGENCY_SHELTER"),
+                           reason="Cần nơi ở an toàn", respond_by=timezone.localdate() + timedelta(days=3),
+                           by=persona("supervisor"), urgency="EMERGENCY", override_reason="Nguy hiểm tính mạng")
+    assert selectors.agency_statistics_for([sos], persona("worker"))[sos.public_id]["sent"] >= 1
+    assert sos.public_id not in selectors.agency_statistics_for([sos], persona("worker_b"))
