@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import AccessAction, AccessEvent
+from core.text import without_nul
 
 CHILD = "beneficiaries.child"
 
@@ -27,7 +28,7 @@ def record_access(request, action: str, obj=None, *, object_type: str = "", deta
         action=action,
         object_type=object_type or (obj._meta.label_lower if obj is not None else ""),
         object_id=obj.pk if obj is not None else None,
-        detail=detail or {},
+        detail=without_nul(detail or {}),  # a searched string may carry a NUL
         ip_address=client_address(request),
     )
 

@@ -24,3 +24,16 @@ def fold(text: str | None) -> str:
     text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return _SPACES.sub(" ", text.casefold()).strip()
+
+
+def without_nul(value):
+    """The value with NUL characters removed from every string in it: PostgreSQL refuses NUL in
+    text and JSON. For raw input stored without a form's validation (drafts, logged queries);
+    form fields refuse NUL themselves (Django's ProhibitNullCharactersValidator)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {without_nul(key): without_nul(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [without_nul(item) for item in value]
+    return value

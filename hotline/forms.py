@@ -20,6 +20,7 @@ from cases.choices import ChildCategory, Level
 from cases.forms import abuse_type_choices
 from cases.models import AbuseType
 from core.forms import BootstrapMixin
+from core.text import without_nul
 from core.validators import normalise_phone, validate_vietnamese_phone
 from geography.models import Commune, Province
 from hotline import selectors
@@ -209,7 +210,7 @@ def draft_from_post(post) -> dict:
     for name, values in post.lists():
         if name not in fields:
             continue
-        values = [str(v)[:MAX_DRAFT_VALUE] for v in values]
+        values = [without_nul(str(v))[:MAX_DRAFT_VALUE] for v in values]
         draft[name] = values if name in MULTI_FIELDS else (values[-1] if values else "")
     return draft
 

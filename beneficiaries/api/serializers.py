@@ -36,6 +36,8 @@ class ChildSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["registry_number", "birth_date_estimated", "is_active", "deactivation_reason",
                             "created_at", "updated_at"]
+        # Read-only model fields lose allow_blank; an active child's reason is blank.
+        extra_kwargs = {"deactivation_reason": {"allow_blank": True}}
 
     def to_internal_value(self, data):
         """Validate with ChildForm: on PATCH, the current record fills in what was not sent."""
@@ -44,11 +46,16 @@ class ChildSerializer(serializers.ModelSerializer):
         unknown = set(data) - set(self.fields)
         if unknown:
             raise serializers.ValidationError({name: [_("Unknown field.")] for name in sorted(unknown)})
+        # The form's fields take text, as from a web form: a number is read as its text; a JSON
+        # true/false, list or object is refused (no field here takes one).
+        wrong = sorted(name for name, value in data.items() if isinstance(value, bool | list | dict))
+        if wrong:
+            raise serializers.ValidationError({name: [_("Send a single value.")] for name in wrong})
         instance = self.instance
         form_data = self._current_values(instance) if instance else self._defaults()
         for name, value in data.items():
             if name in self.fields and not self.fields[name].read_only:
-                form_data[name] = "" if value is None else value
+                form_data[name] = "" if value is None else str(value)
         if "commune" in data:
             commune = communes_managed_by(self.context["request"].user).filter(code=str(data["commune"])).first()
             form_data["commune"] = commune.pk if commune else "-1"

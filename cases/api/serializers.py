@@ -140,6 +140,8 @@ class CaseListSerializer(serializers.ModelSerializer):
             "is_overdue", "next_due", "clocks", "next_actions", "closed_at", "version", "created_at", "updated_at",
         ]
         read_only_fields = fields
+        # Read-only model fields lose allow_blank; without it the schema would refuse the blank choice.
+        extra_kwargs = {"abuse_setting": {"allow_blank": True}}
 
     @extend_schema_field(ClockSerializer(many=True))
     def get_clocks(self, case):
@@ -275,6 +277,7 @@ class CaseDetailSerializer(CaseListSerializer):
             "documents", "plan_tasks", "visits", "services", "approvals", "level_changes", "transitions",
         ]
         read_only_fields = fields
+        extra_kwargs = {**CaseListSerializer.Meta.extra_kwargs, "closure_reason": {"allow_blank": True}}
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_summary(self, case):

@@ -123,7 +123,7 @@ def test_lists_exports_and_counts_hold_only_the_users_area(login_as, api, child_
     body = api("worker_b").get(API, {"page_size": 200}).json()
     assert body["count"] == dong_thap.count()
     assert {row["province"] for row in body["results"]} == {"82"}
-    csv_text = login_as("worker_b").get("/children/export.csv").content.decode("utf-8")
+    csv_text = login_as("worker_b").get("/children/export.csv").getvalue().decode("utf-8")
     assert child_a.registry_number not in csv_text and "Nguyễn Thị Hòa" not in csv_text
     assert own.registry_number in csv_text
     # even naming the other province's commune in a filter shows nothing of it
