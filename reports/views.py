@@ -289,14 +289,19 @@ def assessment_record(request):
                         save=save, done=reverse("reports:assessment_list"), initial=initial)
 
 
+def _yearly_list(request, model, date_field: str, template: str):
+    """A year's commune records (fund, events) in the user's area, newest first."""
+    year = _year(request)
+    qs = _in_scope(request.user, model.objects.filter(**{f"{date_field}__year": year})).select_related(
+        "commune").order_by(f"-{date_field}", "-pk")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, template, {"page": page, "year": year,
+                                      "can_record": can_record_commune_data(request.user)})
+
+
 @_statistics_view
 def fund_list(request):
-    year = _year(request)
-    qs = _in_scope(request.user, FundRecord.objects.filter(recorded_on__year=year)).select_related(
-        "commune").order_by("-recorded_on", "-pk")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "reports/fund_list.html", {"page": page, "year": year,
-                                                      "can_record": can_record_commune_data(request.user)})
+    return _yearly_list(request, FundRecord, "recorded_on", "reports/fund_list.html")
 
 
 @_statistics_view
@@ -310,12 +315,7 @@ def fund_record(request):
 
 @_statistics_view
 def event_list(request):
-    year = _year(request)
-    qs = _in_scope(request.user, CommunicationEvent.objects.filter(held_on__year=year)).select_related(
-        "commune").order_by("-held_on", "-pk")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "reports/event_list.html", {"page": page, "year": year,
-                                                       "can_record": can_record_commune_data(request.user)})
+    return _yearly_list(request, CommunicationEvent, "held_on", "reports/event_list.html")
 
 
 @_statistics_view
