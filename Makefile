@@ -51,6 +51,13 @@ worker: setup
 beat: setup
 	@$(WITH_DB) $(BIN)/celery -A config beat -l info --scheduler django_celery_beat.schedulers:DatabaseScheduler
 
+# Benchmark (issue 9): fill the database first, e.g. `make bench BENCH_CHILDREN=1000000`.
+BENCH_CHILDREN ?= 100000
+bench: setup
+	@$(WITH_DB) $(BIN)/python manage.py shell -c "from beneficiaries.models import Child; import sys; sys.exit(0 if Child.objects.count() >= $(BENCH_CHILDREN) else 1)" \
+	  || $(BIN)/python manage.py generate_scale_data --children $(BENCH_CHILDREN) --provinces 15,82; \
+	  $(BIN)/python benchmarks/bench.py
+
 # The current two-factor code of the demo accounts that need one (official, national, admin).
 totp:
 	@$(WITH_DB) $(BIN)/python manage.py demo_totp_code

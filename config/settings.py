@@ -314,6 +314,7 @@ LOGGING = {
 }
 
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="Demo@Child2026")
+BENCHMARK_ENDPOINTS = env.bool("BENCHMARK_ENDPOINTS", default=False)
 
 # --- Encryption of special-category fields (core.crypto) ---------------------------------------
 
@@ -321,7 +322,9 @@ DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="Demo@Child2026")
 #   python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"
 DEV_FIELD_ENCRYPTION_KEY = "5ZfuOaAAOHPaIG9qOpOAmTx9dmWBFJrWuGm2O-TA3SI="  # noqa: S105 - public, development only
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[DEV_FIELD_ENCRYPTION_KEY] if DEBUG else [])
-if not DEBUG and (not FIELD_ENCRYPTION_KEYS or DEV_FIELD_ENCRYPTION_KEY in FIELD_ENCRYPTION_KEYS):
+# ALLOW_DEV_ENCRYPTION_KEY is for benchmarks on generated, throw-away data only.
+if not DEBUG and (not FIELD_ENCRYPTION_KEYS or (DEV_FIELD_ENCRYPTION_KEY in FIELD_ENCRYPTION_KEYS
+                                                and not env.bool("ALLOW_DEV_ENCRYPTION_KEY", default=False))):
     raise ImproperlyConfigured("Set FIELD_ENCRYPTION_KEYS to your own Fernet key(s), newest first.")
 
 # --- Access log -------------------------------------------------------------------------------

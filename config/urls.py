@@ -1,4 +1,5 @@
 from allauth.account.decorators import secure_admin_login
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -28,6 +29,11 @@ urlpatterns = [
     # The split view serves the Swagger UI's script as a file, so the strict CSP holds.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+if settings.BENCHMARK_ENDPOINTS:  # `make bench` only: the framework floor
+    from benchmarks.floor import DrfFloor, django_floor
+
+    urlpatterns += [path("bench/floor/", django_floor), path("bench/drf-floor/", DrfFloor.as_view())]
 
 handler400 = "core.views.error_400"
 handler403 = "core.views.error_403"
