@@ -24,9 +24,13 @@ CLIENTS = int(os.environ.get("BENCH_CLIENTS", "8"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "3"))
 
 
+# The session made here must verify on the server: both sides use this key.
+SECRET_KEY = os.environ.setdefault("SECRET_KEY", "bench-only-" + "k" * 60)
+
+
 def server_env() -> dict:
     return {**os.environ, "DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "0",
-            "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-" + "k" * 60), "BENCHMARK_ENDPOINTS": "1",
+            "SECRET_KEY": SECRET_KEY, "BENCHMARK_ENDPOINTS": "1",
             "FIELD_ENCRYPTION_KEYS": os.environ.get("FIELD_ENCRYPTION_KEYS") or _dev_key(),
             "ALLOW_DEV_ENCRYPTION_KEY": "1",
             "LOG_LEVEL": "WARNING"}

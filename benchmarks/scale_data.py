@@ -13,7 +13,7 @@ import pgtrigger
 from django.db import connection, transaction
 from django.utils import timezone
 
-from benchmarks.copy import copy_rows, next_ids
+from benchmarks.bulk import copy_rows, next_ids
 from core.crypto import encrypt
 from core.text import fold
 
