@@ -4,7 +4,7 @@ service; a child outside the user's scope is a 404 like a missing one."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -115,17 +115,25 @@ def _register(request, context, matches, duplicate_reason):
             caregiver["caregiver_name"], caregiver["caregiver_relationship"], caregiver.get("caregiver_phone", ""),
             caregiver.get("caregiver_is_guardian", False)))
     sensitive = context["sensitive_form"].cleaned_data if context["sensitive_form"] else None
+    picker = context["circumstance_form"]
     try:
-        child = services.register_child(
-            data=form.child_data(), by=request.user, caregivers=caregivers, sensitive=sensitive,
-            duplicate_of=[m.child for m in matches], duplicate_reason=duplicate_reason,
-        )
+        # One transaction: the child and the groups chosen on the same form are saved together or
+        # not at all (a refused group must not leave a half-registered child behind).
+        with transaction.atomic():
+            child = services.register_child(
+                data=form.child_data(), by=request.user, caregivers=caregivers, sensitive=sensitive,
+                duplicate_of=[m.child for m in matches], duplicate_reason=duplicate_reason,
+            )
+            start = picker.cleaned_data.get("circumstances_from") or child.created_at.date()
+            for group, subgroup in picker.selections():
+                services.add_circumstance(child, group=group, subgroup=subgroup, started_on=start, by=request.user)
     except IntegrityError:
         form.add_error("personal_id", _("Another child in the registry already has this identification number."))
         return None
-    start = context["circumstance_form"].cleaned_data.get("circumstances_from") or child.created_at.date()
-    for group, subgroup in context["circumstance_form"].selections():
-        services.add_circumstance(child, group=group, subgroup=subgroup, started_on=start, by=request.user)
+    except services.RegistryError as error:
+        picker.add_error(None, str(error))
+        messages.error(request, str(error))
+        return None
     return child
 
 

@@ -767,3 +767,27 @@ def test_export_refused_to_roles_without_it_and_unknown_formats(login_as):
     assert login_as("partner").get("/children/export.xlsx").status_code == 404
     assert login_as("worker").get("/children/export.pdf").status_code == 404
     assert not AccessEvent.objects.filter(action="export").exists()
+
+
+def test_a_refused_group_at_registration_leaves_no_half_registered_child(login_as, monkeypatch):
+    """The child and the groups chosen on the form are saved together or not at all."""
+    from django.urls import reverse
+
+    from beneficiaries import services as registry_services
+    from beneficiaries.models import Child as ChildModel
+    from beneficiaries.models import CircumstanceGroup
+    from geography.models import Commune
+
+    def refuse(*args, **kwargs):
+        raise registry_services.RegistryError("Nhóm không hợp lệ.")
+
+    monkeypatch.setattr(registry_services, "add_circumstance", refuse)
+    before = ChildModel.objects.count()
+    response = login_as("worker").post(reverse("beneficiaries:child_register"), {
+        "full_name": "Lò Thị Xuân", "sex": "F", "estimated_age": 8, "ethnicity": "03",
+        "birth_registration": "registered", "commune": Commune.objects.current().get(code="02683").pk,
+        "schooling": "primary", "poverty_status": "none",
+        "groups": [CircumstanceGroup.objects.get(code="ORPHAN_BOTH").pk], "confirm_new": "on",
+        "duplicate_reason": "khác"})
+    assert response.status_code == 200
+    assert ChildModel.objects.count() == before
