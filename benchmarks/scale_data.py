@@ -13,7 +13,7 @@ import pgtrigger
 from django.db import connection, transaction
 from django.utils import timezone
 
-from benchmarks.bulk import copy_rows, next_ids
+from benchmarks.bulk import copy_rows, fast_load, next_ids
 from core.crypto import encrypt
 from core.text import fold
 
@@ -26,6 +26,9 @@ CONTACT_MIX = [("SILENT", 0.30), ("HANG_UP", 0.25), ("PRANK", 0.12), ("WRONG_NUM
                ("THIRD_PARTY", 0.025), ("FOLLOW_UP", 0.005)]
 CONTACT_CLASS = {"CHILD_SELF": "COUNSELLING", "THIRD_PARTY": "COUNSELLING", "FOLLOW_UP": "COUNSELLING",
                  "INFORMATION_REQUEST": "NON_COUNSELLING", "THANKS": "NON_COUNSELLING"}
+LOADED_TABLES = ["geography_village", "beneficiaries_household", "beneficiaries_caregiver", "beneficiaries_child",
+                 "beneficiaries_childcircumstance", "cases_case", "cases_casedocument", "cases_caseclock",
+                 "hotline_call", "referrals_referral"]
 REFERRAL_STATUSES = ["SENT", "ACCEPTED", "DECLINED", "IN_PROGRESS", "COMPLETED", "CLOSED", "REVOKED"]
 
 
@@ -102,7 +105,7 @@ def load(plan: Plan, progress=print) -> dict:
         raise ValueError("No communes: run load_geography first, and check the province codes.")
     today = timezone.localdate()
     counts = {}
-    with _history_off():
+    with _history_off(), fast_load(LOADED_TABLES):
         villages = _villages(communes, rng)
         child_ids = _load_children(plan, rng, names, communes, villages, today, progress)
         counts["children"] = len(child_ids)
@@ -110,6 +113,7 @@ def load(plan: Plan, progress=print) -> dict:
         counts["cases"] = len(case_ids)
         counts["calls"] = _load_calls(plan, rng, names, communes, case_ids, today, progress)
         counts["referrals"] = _load_referrals(plan, rng, child_ids, case_ids, today, progress)
+        progress("building indexes")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return counts
