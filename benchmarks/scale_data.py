@@ -214,26 +214,30 @@ def _load_cases(plan, rng, children, today, progress, province_of) -> list[tuple
             closed = received + timedelta(days=rng.randint(20, 120)) if status == "CLOSED" else None
             emergency = level == "INTERVENTION" and rng.random() < 0.4
             number = f"HS-{province}-{received.year}-{counter[(province, received.year)]:07d}"
+            case_clocks = []
+            if emergency:
+                due = received + timedelta(hours=12)
+                met = received + timedelta(hours=rng.randint(1, 20))
+                case_clocks.append((case_id, "EMERGENCY_12H", received, due, met))
+            if level != "PREVENTION":
+                due = received + timedelta(days=7)
+                met = received + timedelta(days=rng.randint(2, 10)) if status not in ("RECEIVED",) else None
+                case_clocks.append((case_id, "PLAN_DRAFT_5WD", received, due, met))
+            # What the case_next_due trigger would compute (triggers are off during the load).
+            next_due = min((c[3] for c in case_clocks if c[4] is None), default=None)
             rows.append((case_id, uuid.uuid4(), number, child,
                          level, "ABUSED" if level == "INTERVENTION" else "AT_RISK", "", "PHONE",
                          rng.choice(["HOTLINE", "SCHOOL", "COMMUNITY", "POLICE"]), received, commune, emergency,
                          status, rng.choice(workers), None, "", min(closed, now) if closed else None,
-                         "GOALS_MET" if closed else "", "", 1, now, now))
+                         "GOALS_MET" if closed else "", "", 1, next_due, now, now))
             docs.append((case_id, "INTAKE", encrypt('{"receiving_body": "UBND xã"}'), now, now))
-            if emergency:
-                due = received + timedelta(hours=12)
-                met = received + timedelta(hours=rng.randint(1, 20))
-                clocks.append((case_id, "EMERGENCY_12H", received, due, met))
-            if level != "PREVENTION":
-                due = received + timedelta(days=7)
-                met = received + timedelta(days=rng.randint(2, 10)) if status not in ("RECEIVED",) else None
-                clocks.append((case_id, "PLAN_DRAFT_5WD", received, due, met))
+            clocks.extend(case_clocks)
             loaded.append((case_id, child, commune))
         with transaction.atomic():
             copy_rows("cases_case", [
                 "id", "public_id", "case_number", "child_id", "level", "category", "abuse_setting", "channel", "source",
                 "received_at", "commune_id", "is_emergency", "status", "assigned_worker_id", "opened_by_id", "summary",
-                "closed_at", "closure_reason", "outcome", "version", "created_at", "updated_at"], rows)
+                "closed_at", "closure_reason", "outcome", "version", "next_due_at", "created_at", "updated_at"], rows)
             copy_rows("cases_casedocument", ["case_id", "kind", "content", "created_at", "updated_at"], docs)
             copy_rows("cases_caseclock", ["case_id", "code", "started_at", "due_at", "met_at"], clocks)
         progress(f"cases: {start + size:,} / {plan.cases:,}")

@@ -1,6 +1,6 @@
 """Reads of cases. Every page, API, export and dashboard starts from `cases_visible_to`."""
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from accounts.roles import Role
@@ -29,14 +29,21 @@ def running_clocks() -> QuerySet[CaseClock]:
 
 
 def with_next_due(qs: QuerySet[Case]) -> QuerySet[Case]:
-    """Annotate the next running deadline, for 'what is due first' ordering."""
-    return qs.annotate(next_due=Min("clocks__due_at", filter=Q(clocks__met_at__isnull=True,
-                                                                clocks__cancelled_at__isnull=True)))
+    """Annotate the next running deadline, for 'what is due first' ordering. Read from
+    Case.next_due_at, which database triggers keep equal to the earliest running clock: the
+    MIN-over-a-join this replaced made PostgreSQL aggregate every case in scope before it could
+    sort and take a page (1.5 s at 100,000 cases)."""
+    return qs.annotate(next_due=F("next_due_at"))
 
 
 def overdue_q(now=None) -> Q:
-    now = now or timezone.now()
-    return Q(Exists(running_clocks().filter(case=OuterRef("pk"), due_at__lt=now)))
+    """A running clock is past due, i.e. the earliest one is."""
+    return Q(next_due_at__isnull=False, next_due_at__lt=now or timezone.now())
+
+
+# "Overdue first, then the next deadline" is the next deadline ascending with cases without a
+# running clock last: an overdue case's earliest deadline is before now, every other is after.
+DUE_FIRST = F("next_due_at").asc(nulls_last=True)
 
 
 def list_queryset(qs: QuerySet[Case]) -> QuerySet[Case]:
@@ -47,12 +54,12 @@ def list_queryset(qs: QuerySet[Case]) -> QuerySet[Case]:
 def my_work(user) -> QuerySet[Case]:
     """A worker's open cases, what is due first at the top."""
     qs = list_queryset(cases_visible_to(user).filter(assigned_worker=user, status__in=OPEN_STATUSES))
-    return qs.order_by("-is_overdue", "next_due", "-received_at")
+    return qs.order_by(DUE_FIRST, "-received_at", "-pk")
 
 
 def team_cases(user) -> QuerySet[Case]:
     return list_queryset(cases_visible_to(user).filter(status__in=OPEN_STATUSES)).order_by(
-        "-is_overdue", "next_due")
+        DUE_FIRST, "-received_at", "-pk")
 
 
 def caseload(user):
