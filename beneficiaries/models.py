@@ -181,6 +181,9 @@ class Child(PublicIdModel):
             GinIndex(fields=["name_folded"], opclasses=["gin_trgm_ops"], name="child_name_trgm"),
             models.Index(fields=["commune", "name_folded"], name="child_commune_name_idx"),
             models.Index(fields=["date_of_birth"], name="child_dob_idx"),
+            # The registry lists in name order: walking this index gives a page without sorting
+            # a province's million children.
+            models.Index(fields=["name_folded", "id"], name="child_name_order_idx"),
         ]
 
     def __str__(self) -> str:

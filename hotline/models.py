@@ -109,6 +109,9 @@ class Call(PublicIdModel):
         ]
         indexes = [
             models.Index(fields=["hotline", "received_at"], name="call_hotline_time_idx"),
+            # The call list: a line's calls, newest first, read in index order.
+            models.Index(fields=["hotline", "-received_at", "-id"], name="call_hotline_newest_idx"),
+            models.Index(fields=["-received_at", "-id"], name="call_newest_idx"),  # for several lines
             models.Index(fields=["counsellor", "status"], name="call_counsellor_status_idx"),
         ]
 

@@ -21,7 +21,9 @@ def calls_visible_to(user) -> QuerySet[Call]:
     if not user.is_authenticated or not user.is_active or user.role not in (Role.HOTLINE_COUNSELLOR,
                                                                             Role.SUPERVISOR):
         return Call.objects.filter(NOTHING)
-    return Call.objects.filter(hotline__in=hotlines_of(user))
+    # The ids, not a subquery: with the line known PostgreSQL reads the call list in index order
+    # (hotline, newest first) instead of scanning 500,000 calls a year to sort them.
+    return Call.objects.filter(hotline_id__in=list(hotlines_of(user).values_list("pk", flat=True)))
 
 
 def calls_counted_for(user) -> QuerySet[Call]:

@@ -56,6 +56,8 @@ class Referral(PublicIdModel):
         indexes = [
             # Partner sync: ?updated_since= walks (updated_at, id) in order.
             models.Index(fields=["agency", "updated_at", "id"], name="referral_agency_sync_idx"),
+            # Lists show the newest first.
+            models.Index(fields=["-sent_at", "-id"], name="referral_newest_idx"),
         ]
 
     def __str__(self) -> str:

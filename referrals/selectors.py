@@ -1,7 +1,7 @@
 """Reads of referrals. Staff reach referrals through the cases and children they may see; a
 partner agency's users see only the referrals addressed to their agency."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.roles import Role
@@ -23,8 +23,12 @@ def referrals_visible_to(user) -> QuerySet[Referral]:
         return qs.filter(agency_id=user.agency_id)
     if user.role in (Role.PROVINCIAL_OFFICIAL, Role.NATIONAL_OFFICIAL, Role.ADMIN):
         return qs.filter(child__in=children_visible_to(user))
-    return qs.filter(Q(sent_by=user) | Q(case__in=cases_visible_to(user))
-                     | (Q(case__isnull=True) & Q(child__in=children_visible_to(user))))
+    # EXISTS per row, not IN (set): the set form built every visible case and child id of the
+    # province (a million children) before it could return a page; this one lets PostgreSQL walk
+    # referrals newest first and check each until the page is full.
+    case_visible = Exists(cases_visible_to(user).filter(pk=OuterRef("case_id")))
+    child_visible = Exists(children_visible_to(user).filter(pk=OuterRef("child_id")))
+    return qs.filter(Q(sent_by=user) | case_visible | (Q(case__isnull=True) & child_visible))
 
 
 def overdue_referrals(user) -> QuerySet[Referral]:

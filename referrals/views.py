@@ -8,7 +8,6 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import F, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,6 +24,7 @@ from beneficiaries.choices import ConsentPurpose
 from beneficiaries.selectors import children_visible_to
 from cases.permissions import can_work_on_case
 from cases.selectors import cases_visible_to
+from core.pagination import CappedPaginator
 from geography.models import Province
 from referrals import selectors, services
 from referrals.choices import SENSITIVE_SHARED, SharedField
@@ -160,7 +160,7 @@ def referral_new(request):
 def referral_list(request):
     _require(request.user.role in STAFF_ROLES)
     referral_filter = ReferralFilter(request.GET or None, user=request.user, queryset=_visible(request))
-    page = Paginator(referral_filter.qs.order_by("-sent_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(referral_filter.qs.order_by("-sent_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     for field in referral_filter.form.fields.values():
         field.widget.attrs.setdefault("class", "form-select")
     return render(request, "referrals/referral_list.html", {"filter": referral_filter, "page": page})
@@ -225,7 +225,7 @@ def inbox(request):
                                      queryset=selectors.referrals_visible_to(request.user).select_related(
                                          "child", "service_type"))
     del referral_filter.filters["agency"]
-    page = Paginator(referral_filter.qs.order_by("-sent_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(referral_filter.qs.order_by("-sent_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     for field in referral_filter.form.fields.values():
         field.widget.attrs.setdefault("class", "form-select")
     return render(request, "referrals/inbox.html", {"filter": referral_filter, "page": page})

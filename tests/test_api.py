@@ -4,6 +4,7 @@ import pytest
 from django.conf import settings
 from rest_framework.test import APIClient
 
+from core.pagination import CappedPaginator
 from geography.models import Commune, Province
 
 pytestmark = pytest.mark.django_db
@@ -75,7 +76,8 @@ def test_logout_revokes_the_token(api):
 def test_provinces_in_force_are_the_34_of_the_2025_reform(api):
     body = api("worker").get("/api/v1/provinces/").json()
     assert body["count"] == 34
-    assert set(body) == {"count", "next", "previous", "results"}
+    assert set(body) == {"count", "count_capped", "next", "previous", "results"}
+    assert body["count_capped"] is False
 
 
 def test_historic_provinces_include_the_merged_ones_with_their_successor(api):
@@ -95,6 +97,20 @@ def test_communes_of_lao_cai_are_99_and_paginated(api):
     assert body["count"] == 99 == Commune.objects.current().filter(province__code="15").count()
     assert len(body["results"]) == 50
     assert "page=2" in body["next"]
+
+
+def test_a_count_above_the_cap_says_it_is_capped_and_every_row_stays_reachable(api, monkeypatch):
+    monkeypatch.setattr(CappedPaginator, "cap", 40)
+    client = api("worker")
+    body = client.get("/api/v1/communes/?province=15&page_size=30").json()
+    assert (body["count"], body["count_capped"]) == (40, True)
+    codes = [c["code"] for c in body["results"]]
+    while body["next"]:
+        body = client.get(body["next"]).json()
+        codes += [c["code"] for c in body["results"]]
+    assert len(set(codes)) == len(codes) == 99
+    exact = client.get("/api/v1/communes/?province=15&page_size=30&search=sa pa").json()
+    assert exact["count_capped"] is False and 0 < exact["count"] < 40
 
 
 def test_page_size_is_capped_at_200(api):

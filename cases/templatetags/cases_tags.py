@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django import forms, template
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +17,7 @@ from cases import selectors
 from cases.documents import DOCUMENT_FORMS
 from cases.models import CaseClock, DocumentKind
 from cases.permissions import can_open_case
+from core.pagination import CappedPaginator
 
 register = template.Library()
 
@@ -202,7 +202,7 @@ def with_running_clocks(qs):
 
 
 def paginate(request, qs, size: int = PANEL_PAGE_SIZE, param: str = "page"):
-    return Paginator(qs, size).get_page(request.GET.get(param))
+    return CappedPaginator(qs, size).get_page(request.GET.get(param))
 
 
 @register.inclusion_tag("cases/_my_work_panel.html", takes_context=True)

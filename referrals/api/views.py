@@ -228,7 +228,7 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
             params["updated_since"] = rows[-1].updated_at.isoformat()
             params["after"] = str(rows[-1].public_id)
             next_url = request.build_absolute_uri(request.path) + "?" + urlencode(sorted(params.items()))
-        return Response({"count": queryset.count(), "next": next_url, "previous": None,
+        return Response({"count": queryset.count(), "count_capped": False, "next": next_url, "previous": None,
                          "results": s.ReferralSerializer(rows, many=True, context=self.get_serializer_context()).data})
 
     def retrieve(self, request, *args, **kwargs):

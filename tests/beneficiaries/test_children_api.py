@@ -45,7 +45,7 @@ def village(db):
 
 def test_list_rows_have_the_record_fields_and_nothing_sensitive(api, child_a):
     body = api("supervisor").get(URL, {"search": child_a.registry_number}).json()
-    assert set(body) == {"count", "next", "previous", "results"}
+    assert set(body) == {"count", "count_capped", "next", "previous", "results"}
     assert body["count"] == 1
     row = body["results"][0]
     assert set(row) == FIELDS and not SENSITIVE & set(row)

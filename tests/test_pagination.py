@@ -1,0 +1,47 @@
+"""Lists count exactly up to the cap and say "more than" beyond it."""
+
+import pytest
+from django.core.paginator import EmptyPage
+
+from core.pagination import CappedPaginator
+from geography.models import Commune
+
+pytestmark = pytest.mark.django_db
+
+
+class SmallCap(CappedPaginator):
+    cap = 5
+
+
+def test_below_the_cap_the_count_is_exact():
+    pks = Commune.objects.order_by("pk").values_list("pk", flat=True)[:4]
+    paginator = SmallCap(Commune.objects.filter(pk__in=list(pks)).order_by("name"), 2)
+    assert (paginator.count, paginator.is_capped, paginator.num_pages) == (4, False, 2)
+
+
+def test_above_the_cap_the_count_stops_at_the_cap_and_says_so():
+    assert Commune.objects.count() > 6
+    paginator = SmallCap(Commune.objects.order_by("name"), 2)
+    assert (paginator.count, paginator.is_capped, paginator.num_pages) == (5, True, 3)
+
+
+def test_pages_past_the_cap_stay_reachable_until_the_rows_run_out():
+    total = Commune.objects.count()
+    paginator = SmallCap(Commune.objects.order_by("name", "pk"), 2)
+    seen, number = [], 1
+    while True:
+        page = paginator.page(number)
+        seen += [c.pk for c in page.object_list]
+        if not page.has_next():
+            break
+        number = page.next_page_number()
+    assert len(seen) == len(set(seen)) == total
+    with pytest.raises(EmptyPage):
+        paginator.page(number + 1)
+    assert paginator.get_page(number + 1).number == paginator.num_pages  # a page too far falls back
+
+
+def test_exactly_at_the_cap_is_not_capped():
+    pks = Commune.objects.order_by("pk").values_list("pk", flat=True)[:5]
+    paginator = SmallCap(Commune.objects.filter(pk__in=list(pks)).order_by("name"), 2)
+    assert (paginator.count, paginator.is_capped) == (5, False)
