@@ -39,9 +39,30 @@ class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
         request.LANGUAGE_CODE = translation.get_language()
 
 
+def is_database_outage(exception) -> bool:
+    from django.db import InterfaceError, OperationalError
+
+    return isinstance(exception, (OperationalError, InterfaceError))
+
+
+def database_unavailable(request):
+    """503 with Retry-After: the client (or the proxy) should try again, nothing is lost."""
+    from django.http import HttpResponse, JsonResponse
+
+    message = "Hệ thống tạm thời không kết nối được cơ sở dữ liệu; vui lòng thử lại sau ít phút. " \
+              "The database is briefly unavailable; please try again in a minute."
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": message}, status=503)
+    else:
+        response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
+    response["Retry-After"] = "30"
+    return response
+
+
 class DatabaseUnavailableMiddleware:
     """While PostgreSQL restarts, answer 503 with a clear message instead of a 500; Django's
-    CONN_HEALTH_CHECKS reconnect on the next request, so the app recovers by itself."""
+    CONN_HEALTH_CHECKS reconnect on the next request, so the app recovers by itself. This catches
+    the views' errors; core.views.error_500 catches those of other middleware (the session)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -50,16 +71,4 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        from django.db import InterfaceError, OperationalError
-        from django.http import HttpResponse, JsonResponse
-
-        if not isinstance(exception, (OperationalError, InterfaceError)):
-            return None
-        message = "Hệ thống tạm thời không kết nối được cơ sở dữ liệu; vui lòng thử lại sau ít phút. " \
-                  "The database is briefly unavailable; please try again in a minute."
-        if request.path.startswith("/api/"):
-            response = JsonResponse({"detail": message}, status=503)
-        else:
-            response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
-        response["Retry-After"] = "30"
-        return response
+        return database_unavailable(request) if is_database_outage(exception) else None

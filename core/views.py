@@ -1,5 +1,7 @@
 """Pages with no domain of their own: the home page per role, health checks and error pages."""
 
+import sys
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
@@ -10,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from core.api.exceptions import json_error
+from core.middleware import database_unavailable, is_database_outage
 
 
 @login_required
@@ -74,6 +77,11 @@ def error_404(request: HttpRequest, exception=None) -> HttpResponse:
 
 
 def error_500(request: HttpRequest) -> HttpResponse:
+    # A database outage met outside a view (the session loaded for a signed-in user by a middleware)
+    # never reaches DatabaseUnavailableMiddleware; Django calls this handler inside its `except`,
+    # so the exception is still at hand, and the answer is the same 503 (scripts/fault_postgres_restart.py).
+    if is_database_outage(sys.exc_info()[1]):
+        return database_unavailable(request)
     if _wants_json(request):
         return json_error(500, _("Server error. The team has been told; please try again later."))
     # No context processors: the failure may be in one of them.

@@ -93,3 +93,27 @@ def test_a_database_outage_is_a_clean_503_and_the_next_request_recovers(login_as
 
     monkeypatch.setattr(selectors, "children_visible_to", working)  # PostgreSQL is back
     assert client.get(reverse("beneficiaries:child_list")).status_code == 200
+
+
+def test_a_database_outage_met_before_the_view_is_a_503_too(login_as, monkeypatch):
+    """A signed-in user's session is loaded by middleware, before any view runs, so the outage
+    never reaches DatabaseUnavailableMiddleware; the 500 handler must answer the same 503.
+    scripts/fault_postgres_restart.py shows it against a real PostgreSQL restart."""
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db import OperationalError
+
+    client = login_as("worker")
+    client.raise_request_exception = False  # answer as a server does, instead of re-raising
+
+    def outage(self):
+        raise OperationalError("connection to server failed: Connection refused")
+
+    monkeypatch.setattr(SessionStore, "load", outage)
+    page = client.get(reverse("beneficiaries:child_list"))
+    api = client.get("/api/v1/children/")
+    assert (page.status_code, page["Retry-After"]) == (503, "30")
+    assert "database" in page.content.decode()
+    assert (api.status_code, api["Retry-After"]) == (503, "30") and "database" in api.json()["detail"]
+
+    monkeypatch.undo()  # PostgreSQL is back
+    assert client.get(reverse("beneficiaries:child_list")).status_code == 200
