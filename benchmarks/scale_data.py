@@ -187,11 +187,44 @@ def _when(rng, today, years) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(rng.randint(0, 23), rng.randint(0, 59))))
 
 
+CASES_PER_WORKER = 50  # a commune or district social worker's caseload, roughly
+DEMO_SHARE = 0.001  # of a province's cases, given to its demo workers so their pages look real
+
+
+def _workforce(plan, province_of) -> dict[str, tuple[list[int], list[int]]]:
+    """Per province: (generated workers, demo workers). One worker per ~50 cases, so that a
+    worker's pages hold a real caseload rather than a province's share of 100,000 cases."""
+    from django.contrib.auth.hashers import make_password
+
+    from accounts.models import User
+    from geography.models import Province
+
+    per_province = max(1, plan.cases // CASES_PER_WORKER // max(1, len(plan.provinces)))
+    unusable = make_password(None)
+    workforce = {}
+    for province in Province.objects.current().filter(code__in=plan.provinces):
+        User.objects.bulk_create([
+            User(username=f"scale_worker_{province.code}_{n}", role="social_worker", scope_level="province",
+                 province=province, first_name="Cán bộ", last_name=f"{province.code}-{n}", password=unusable)
+            for n in range(per_province)], ignore_conflicts=True)
+        generated = list(User.objects.filter(username__startswith=f"scale_worker_{province.code}_")
+                         .values_list("pk", flat=True))
+        demo = list(User.objects.filter(role="social_worker", province=province)
+                    .exclude(username__startswith="scale_worker_").values_list("pk", flat=True))
+        workforce[province.code] = (generated, demo)
+    return workforce
+
+
+def _caseworker(rng, workforce, province) -> int | None:
+    generated, demo = workforce.get(province, ([], []))
+    if demo and (rng.random() < DEMO_SHARE or not generated):
+        return rng.choice(demo)
+    return rng.choice(generated) if generated else None
+
+
 def _load_cases(plan, rng, children, today, progress, province_of) -> list[tuple[int, int, int]]:
     """Cases with their Form 01, steps and clocks. Returns [(case id, child id, commune id)]."""
-    from accounts.models import User
-
-    workers = list(User.objects.filter(role="social_worker").values_list("pk", flat=True)) or [None]
+    workers = _workforce(plan, province_of)
     statuses = ["RECEIVED", "INITIAL_ASSESSMENT", "DETAILED_ASSESSMENT", "CASE_CONFERENCE", "PLAN_DRAFTED",
                 "PLAN_SUBMITTED", "IN_PROGRESS", "REVIEW", "CLOSED", "CLOSED", "CLOSED"]
     loaded, counter, used = [], {}, set()
@@ -228,7 +261,7 @@ def _load_cases(plan, rng, children, today, progress, province_of) -> list[tuple
             rows.append((case_id, uuid.uuid4(), number, child,
                          level, "ABUSED" if level == "INTERVENTION" else "AT_RISK", "", "PHONE",
                          rng.choice(["HOTLINE", "SCHOOL", "COMMUNITY", "POLICE"]), received, commune, emergency,
-                         status, rng.choice(workers), None, "", min(closed, now) if closed else None,
+                         status, _caseworker(rng, workers, province), None, "", min(closed, now) if closed else None,
                          "GOALS_MET" if closed else "", "", 1, next_due, now, now))
             docs.append((case_id, "INTAKE", encrypt('{"receiving_body": "UBND xã"}'), now, now))
             clocks.extend(case_clocks)

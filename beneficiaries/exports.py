@@ -14,6 +14,8 @@ from audit.services import record_export
 from beneficiaries import selectors
 from beneficiaries.filters import ChildFilter
 from beneficiaries.permissions import can_export_children
+from core.replica import reads_from_replica
+from core.search import SearchQuery
 
 MAX_EXPORT_ROWS = 200_000
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -84,13 +86,16 @@ def _xlsx_file(qs) -> tuple[tempfile.SpooledTemporaryFile, int]:
     return target, count
 
 
+@reads_from_replica
 @login_required
 def child_export(request, fmt):
     if fmt not in ("csv", "xlsx") or not can_export_children(request.user):
         raise Http404
-    child_filter = ChildFilter(request.GET or None, user=request.user,
+    query = SearchQuery(request)  # the list's remembered search, by its key (core.search)
+    child_filter = ChildFilter(query.data, user=request.user,
                                queryset=selectors.list_queryset(selectors.children_visible_to(request.user)))
-    qs = child_filter.qs[:MAX_EXPORT_ROWS]
+    # A search the session no longer knows exports nothing, never the whole registry.
+    qs = (child_filter.qs.none() if query.expired else child_filter.qs)[:MAX_EXPORT_ROWS]
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if fmt == "csv":
         # Streamed row by row: a large export never holds the rows in memory.
@@ -101,5 +106,5 @@ def child_export(request, fmt):
         response = FileResponse(
             target, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="children-{stamp}.{fmt}"'
-    record_export(request, "beneficiaries.child", dict(request.GET.lists()), count, fmt)
+    record_export(request, "beneficiaries.child", query.logged(request), count, fmt)
     return response

@@ -88,7 +88,14 @@ class ChildForm(BootstrapMixin, forms.ModelForm):
         self.fields["commune"].widget.attrs.update({
             "hx-get": reverse_lazy("beneficiaries:village_options"), "hx-target": "#id_village",
             "hx-trigger": "change"})
-        self.fields["village"].queryset = Village.objects.filter(is_active=True).select_related("commune")
+        # Villages of the user's communes only: the whole table would list every province's villages.
+        villages = Village.objects.filter(is_active=True).select_related("commune")
+        if communes is not None:
+            villages = villages.filter(commune__in=communes)
+        if not self.is_bound:  # shown: the chosen commune's (choosing another reloads them)
+            chosen = self.initial.get("commune") or self.instance.commune_id
+            villages = villages.filter(commune_id=getattr(chosen, "pk", chosen) or 0)
+        self.fields["village"].queryset = villages
         if self.instance.pk and self.instance.birth_date_estimated:
             self.initial["estimated_age"] = self.instance.age
             self.initial["date_of_birth"] = None

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -25,6 +26,8 @@ from beneficiaries.permissions import (
     can_view_sensitive,
 )
 from beneficiaries.timeline import child_timeline
+from core import search
+from core.pagination import CappedPaginator
 from geography.selectors import communes_managed_by
 
 PAGE_SIZE = 25
@@ -46,12 +49,19 @@ def _require(allowed: bool) -> None:
 
 @login_required
 def child_list(request):
+    """The registry list. The search form POSTs its text (a name, an ID, a phone), which comes back
+    as a session key in the URL (core.search): the text never travels in a URL."""
     _require(request.user.role != "partner")
-    child_filter = ChildFilter(request.GET or None, queryset=selectors.list_queryset(_visible(request)),
-                               user=request.user)
-    page = Paginator(child_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    if request.GET.get("search"):
-        record_search(request, "beneficiaries.child", {"search": request.GET["search"]})
+    if request.method == "POST":
+        return search.results_redirect(request, reverse("beneficiaries:child_list"))
+    query = search.SearchQuery(request)
+    child_filter = ChildFilter(query.data, queryset=selectors.list_queryset(_visible(request)), user=request.user)
+    results = child_filter.qs.none() if query.expired else child_filter.qs
+    page = CappedPaginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    if query.expired:
+        messages.info(request, _("This search has expired: search again."))
+    if query.text:
+        record_search(request, "beneficiaries.child", {"search": query.text})
     return render(request, "beneficiaries/child_list.html", {
         "filter": child_filter, "page": page, "can_register": can_register_children(request.user),
         "can_export": can_export_children(request.user),

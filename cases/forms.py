@@ -106,10 +106,6 @@ class OpenCaseForm(BootstrapMixin, forms.Form):
         }
 
 
-class ChildSearchForm(forms.Form):
-    q = forms.CharField(label=_("Find the child"), max_length=100, required=False)
-
-
 class PlanTaskForm(BootstrapMixin, forms.ModelForm):
     """Form 04: one task or service with dates, who is responsible, providers and cost (VND)."""
 

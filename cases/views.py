@@ -35,7 +35,10 @@ from cases.templatetags.cases_tags import (
     initial_from_content,
     with_running_clocks,
 )
+from core import search
 from core.models import Notification
+from core.pagination import CappedPaginator
+from core.replica import reads_from_replica
 
 PAGE_SIZE = 25
 MAX_EXPORT_ROWS = 100_000
@@ -88,11 +91,17 @@ def _to_case(case: Case, anchor: str = ""):
 @login_required
 def case_list(request):
     _require(request.user.role in CASE_ROLES)
-    case_filter = CaseFilter(request.GET or None, user=request.user,
+    if request.method == "POST":  # the search form: a child's name never travels in a URL (core.search)
+        return search.results_redirect(request, reverse("cases:case_list"))
+    query = search.SearchQuery(request)
+    case_filter = CaseFilter(query.data, user=request.user,
                              queryset=with_running_clocks(selectors.list_queryset(_visible(request))))
-    page = Paginator(case_filter.qs.order_by("-received_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
-    if request.GET.get("search"):
-        record_search(request, "cases.case", {"search": request.GET["search"]})
+    results = case_filter.qs.none() if query.expired else case_filter.qs
+    page = CappedPaginator(results.order_by("-received_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    if query.expired:
+        messages.info(request, _("This search has expired: search again."))
+    if query.text:
+        record_search(request, "cases.case", {"search": query.text})
     return render(request, "cases/case_list.html", {
         "filter": case_filter, "page": page, "can_open": can_open_case(request.user),
         "can_export": request.user.role in EXPORTERS, "now": timezone.now(),
@@ -115,26 +124,29 @@ def _export_columns():
     ]
 
 
+@reads_from_replica
 @login_required
 def case_export(request):
     """The filtered list as CSV for supervisors and officials: facts only, no child's name and no
     narrative, no formula injection, one access-log row."""
     _require(request.user.role in EXPORTERS)
-    case_filter = CaseFilter(request.GET or None, user=request.user, queryset=selectors.list_queryset(
+    query = search.SearchQuery(request)  # the list's remembered search, by its key
+    case_filter = CaseFilter(query.data, user=request.user, queryset=selectors.list_queryset(
         _visible(request).select_related("commune__province")))
+    results = case_filter.qs.none() if query.expired else case_filter.qs  # never everything instead
     columns = _export_columns()
     buffer = io.StringIO()
     buffer.write("\ufeff")  # Excel reads UTF-8 CSV with Vietnamese only with a BOM
     writer = csv.writer(buffer)
     writer.writerow([str(title) for title, _getter in columns])
     count = 0
-    for case in case_filter.qs.order_by("-received_at", "-pk")[:MAX_EXPORT_ROWS]:
+    for case in results.order_by("-received_at", "-pk")[:MAX_EXPORT_ROWS]:
         writer.writerow([safe_cell(getter(case)) for _title, getter in columns])
         count += 1
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="cases-{stamp}.csv"'
-    record_export(request, "cases.case", dict(request.GET.lists()), count, "csv")
+    record_export(request, "cases.case", query.logged(request), count, "csv")
     return response
 
 
@@ -168,13 +180,17 @@ def case_open(request):
             child = None
         _require(child is not None)
     if child is None:
-        search = forms.ChildSearchForm(request.GET or None)
+        # Finding the child: the form POSTs the name, which comes back as a session key (core.search).
+        if request.method == "POST":
+            return search.results_redirect(request, reverse("cases:case_open"))
+        query = search.SearchQuery(request)
         found = []
-        if search.is_valid() and search.cleaned_data["q"]:
-            found = list(search_children(children.select_related("commune"), search.cleaned_data["q"])
-                         [:CHILD_SEARCH_LIMIT])
-            record_search(request, "beneficiaries.child", {"search": search.cleaned_data["q"], "for": "open_case"})
-        return render(request, "cases/case_open.html", {"search": search, "found": found})
+        if query.text:
+            found = list(search_children(children.select_related("commune"), query.text)[:CHILD_SEARCH_LIMIT])
+            record_search(request, "beneficiaries.child", {"search": query.text, "for": "open_case"})
+        elif query.expired:
+            messages.info(request, _("This search has expired: search again."))
+        return render(request, "cases/case_open.html", {"search_text": query.text, "found": found})
 
     data = request.POST if request.method == "POST" else None
     form = forms.OpenCaseForm(data, user=user, child=child)

@@ -41,6 +41,8 @@ DEMO_USERS = [
     DemoUser("worker_b", "Minh", "Trần Văn", Role.SOCIAL_WORKER, ScopeLevel.PROVINCE, OTHER_PROVINCE),
     DemoUser("supervisor", "Hoa", "Lê Thị", Role.SUPERVISOR, ScopeLevel.PROVINCE, DEMO_PROVINCE),
     DemoUser("hotline", "Tuấn", "Phạm Anh", Role.HOTLINE_COUNSELLOR, ScopeLevel.PROVINCE, DEMO_PROVINCE),
+    # A counsellor of Đồng Tháp's own line (hotline.demo): must see nothing of Lào Cai's line.
+    DemoUser("hotline_b", "Thảo", "Nguyễn Ngọc", Role.HOTLINE_COUNSELLOR, ScopeLevel.PROVINCE, OTHER_PROVINCE),
     DemoUser("official", "Hùng", "Hoàng Văn", Role.PROVINCIAL_OFFICIAL, ScopeLevel.PROVINCE, DEMO_PROVINCE),
     DemoUser("national", "Mai", "Đỗ Thị", Role.NATIONAL_OFFICIAL, ScopeLevel.NATIONAL),
     DemoUser("partner", "Dũng", "Vũ Quốc", Role.PARTNER, ScopeLevel.PROVINCE, DEMO_PROVINCE,

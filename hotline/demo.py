@@ -1,8 +1,9 @@
 """Demo hotline data for seed_demo: the Lào Cai provincial line beside the national 111, the
-`hotline` counsellor on both and the Lào Cai `supervisor` as its supervisor, and about 25 calls
-over the last days with the mix a line really gets: mostly silent calls, hang-ups and pranks, a
-few information requests, one call abandoned in the queue, four counselling calls (one with a
-callback due, one escalated into an emergency intervention case for a demo child in Lào Cai).
+`hotline` counsellor on both and the Lào Cai `supervisor` as its supervisor, Đồng Tháp's line
+with its counsellor `hotline_b` (no calls), and about 25 calls over the last days with the mix a
+line really gets: mostly silent calls, hang-ups and pranks, a few information requests, one call
+abandoned in the queue, four counselling calls (one with a callback due, one escalated into an
+emergency intervention case for a demo child in Lào Cai).
 
 Every call goes through the services (the phone system's record, then the counsellor's log), as
 the pages and the API make them. Idempotent: each call carries a demo Idempotency-Key, and a key
@@ -31,6 +32,7 @@ from hotline.choices import (
 from hotline.models import CallCategory, Hotline
 
 LAO_CAI_LINE = "LC-HOTLINE"
+DONG_THAP_LINE = "DT-HOTLINE"  # hotline_b's line
 NATIONAL_LINE = "111"
 KEY_PREFIX = "demo-hotline-"
 
@@ -125,7 +127,14 @@ def seed_lines(users: dict) -> dict[str, Hotline]:
     national = Hotline.objects.get(code=NATIONAL_LINE)
     national.members.add(users["hotline"])
     provincial.members.add(users["hotline"], users["supervisor"])
-    return {LAO_CAI_LINE: provincial, NATIONAL_LINE: national}
+    lines = {LAO_CAI_LINE: provincial, NATIONAL_LINE: national}
+    if "hotline_b" in users:
+        dong_thap, _ = Hotline.objects.get_or_create(code=DONG_THAP_LINE, defaults={
+            "name": "Đường dây nóng bảo vệ trẻ em tỉnh Đồng Tháp", "number": "02773851111",
+            "province": Province.objects.current().get(code="82"), "hours": "07:00-21:00"})
+        dong_thap.members.add(users["hotline_b"])
+        lines[DONG_THAP_LINE] = dong_thap
+    return lines
 
 
 def _times(hours_ago: float, wait: int, talk: int):

@@ -11,7 +11,6 @@ from datetime import datetime, time
 import xlsxwriter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponse
@@ -30,6 +29,8 @@ from cases.choices import OPEN_STATUSES
 from cases.models import AbuseType
 from cases.permissions import can_open_case
 from cases.selectors import cases_visible_to
+from core.pagination import CappedPaginator
+from core.replica import reads_from_replica
 from core.validators import normalise_phone
 from geography.models import Commune
 from hotline import forms, selectors, services, statistics
@@ -415,12 +416,14 @@ def callback_attempt(request, pk):
 
 
 @login_required
+@require_POST
 def child_search(request):
     """The registry search (beneficiaries.selectors.search_children) over the children the
-    counsellor may see: names without accents find names with them."""
+    counsellor may see: names without accents find names with them. POST (htmx): a child's name
+    never travels in a URL (issue 8 item 6)."""
     user = request.user
     _require(can_log_calls(user))
-    text = (request.GET.get("q") or "").strip()[:100]
+    text = (request.POST.get("search") or "").strip()[:100]
     found = []
     if len(text) >= 2:
         base = children_visible_to(user).filter(merged_into__isnull=True).select_related("commune")
@@ -437,8 +440,10 @@ def child_pick(request):
 
 
 @login_required
+@require_POST
 def previous_calls(request):
-    """Repeat callers: earlier calls from the number typed, for hotline staff only."""
+    """Repeat callers: earlier calls from the number typed, for hotline staff only. POST (htmx):
+    a caller's number never travels in a URL (issue 8 item 6)."""
     user = request.user
     _require(can_log_calls(user))
     call = None
@@ -448,7 +453,7 @@ def previous_calls(request):
         except ValueError:
             call = None
     return render(request, "hotline/_previous_calls.html", {
-        "previous": _previous_for(user, request.GET.get("caller_phone", ""), call)})
+        "previous": _previous_for(user, request.POST.get("caller_phone", ""), call)})
 
 
 @login_required
@@ -468,7 +473,7 @@ def call_list(request):
     _require(can_log_calls(user))
     queryset = _calls(request).select_related("hotline", "counsellor", "case").order_by("-received_at", "-pk")
     call_filter = CallFilter(request.GET or None, queryset=queryset, user=user)
-    page = Paginator(call_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(call_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "hotline/call_list.html", {"filter": call_filter, "page": page})
 
 
@@ -592,6 +597,7 @@ def report_111(request):
     return render(request, "hotline/report_111.html", context)
 
 
+@reads_from_replica
 @login_required
 def report_111_export(request):
     """The same funnel as an Excel workbook: numbers only, nothing a spreadsheet would run, and

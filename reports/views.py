@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from audit.models import AccessAction
 from audit.services import record_access, record_export
 from cases.choices import Level
+from core.replica import reads_from_replica
 from geography.models import Commune, Province
 from geography.selectors import communes_managed_by
 from reports import dashboard, exports, forms, periods, selectors, services
@@ -100,6 +101,7 @@ def _query(period: periods.Period, province: Province | None, **extra) -> str:
     return urlencode(params)
 
 
+@reads_from_replica
 @_statistics_view
 def dashboard_view(request):
     """A province's dashboard for a period; for a national official without a province, every
@@ -124,6 +126,7 @@ def dashboard_view(request):
     return render(request, "reports/dashboard.html", context)
 
 
+@reads_from_replica
 @_statistics_view
 def commune_view(request, code):
     """Drill-down from a province's figures to one commune's (logged: reports.drilldown)."""
@@ -139,6 +142,7 @@ def commune_view(request, code):
     return render(request, "reports/commune.html", context)
 
 
+@reads_from_replica
 @_statistics_view
 def drilldown_view(request, code, indicator):
     """From a commune's figure to the case list that holds exactly its records, for those who may
@@ -193,6 +197,7 @@ def build_view(request, pk):
     return response
 
 
+@reads_from_replica
 @_statistics_view
 def export_view(request, fmt):
     if fmt not in ("csv", "xlsx"):
@@ -213,6 +218,7 @@ def export_view(request, fmt):
     return response
 
 
+@reads_from_replica
 @_statistics_view
 def print_view(request):
     """The 6-monthly or yearly report, in Vietnamese, laid out like an official report."""

@@ -16,7 +16,7 @@ from accounts.services import current_totp_code
 from core.demo import DEMO_TOTP_SECRET, seed_demo
 from geography.services import load_official_units
 
-PERSONAS = ["worker", "worker_b", "supervisor", "hotline", "official", "national", "partner", "admin"]
+PERSONAS = ["worker", "worker_b", "supervisor", "hotline", "hotline_b", "official", "national", "partner", "admin"]
 
 
 def load_reference_and_demo() -> None:
@@ -78,6 +78,14 @@ def login_as(db, client):
         return c
 
     return _login
+
+
+def search_page(client: Client, list_url: str, text: str = "", **filters):
+    """A list page's search as its form makes it: the text goes by POST, then the page the redirect
+    names, which carries a key instead of the text (core.search: a name never travels in a URL)."""
+    response = client.post(list_url, {"search": text, **filters})
+    assert response.status_code == 302, f"POST {list_url}: {response.status_code}"
+    return client.get(response["Location"])
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from beneficiaries.models import (
 from tests.beneficiaries import factories as f
 from tests.beneficiaries.conftest import CHILD_A_PHONE
 from tests.beneficiaries.test_registry import REGISTER, ddmmyyyy, registration
+from tests.conftest import search_page
 
 pytestmark = [
     pytest.mark.django_db,
@@ -88,7 +89,7 @@ def test_search_by_registry_number_personal_id_and_caregiver_phone(child_a):
 
 
 def test_search_through_the_list_page_and_the_api_is_logged(login_as, api, child_a):
-    page = login_as("worker").get(LIST, {"search": "hoa nguyen"})
+    page = search_page(login_as("worker"), LIST, "hoa nguyen")
     assert child_a in list(page.context["filter"].qs)
     assert page.context["filter"].qs[0].name_folded == "nguyen thi hoa"
     assert "Nguyễn Thị Hòa" in page.content.decode()
@@ -103,7 +104,7 @@ def test_search_through_the_list_page_and_the_api_is_logged(login_as, api, child
 
 def test_search_combines_with_filters(login_as, child_a):
     boy = f.ChildFactory(full_name="Nguyễn Văn Hòa", sex="M")
-    found = list(login_as("worker").get(LIST, {"search": "nguyen hoa", "sex": "F"}).context["filter"].qs)
+    found = list(search_page(login_as("worker"), LIST, "nguyen hoa", sex="F").context["filter"].qs)
     assert child_a in found and boy not in found
 
 
@@ -222,7 +223,7 @@ def test_supervisor_merges_everything_attached_onto_the_survivor(login_as, api, 
     assert (suspect.status, suspect.reviewed_by) == ("merged", f.user("supervisor"))
     # the old number still resolves: search, list, API, and the old record's page
     assert search(old_number) == [survivor]
-    assert [c.pk for c in client.get(LIST, {"search": old_number}).context["filter"].qs] == [survivor.pk]
+    assert [c.pk for c in search_page(client, LIST, old_number).context["filter"].qs] == [survivor.pk]
     body = api("worker").get("/api/v1/children/", {"search": old_number}).json()
     assert [row["id"] for row in body["results"]] == [str(survivor.public_id)]
     redirect = client.get(f"/children/{merged.public_id}/")

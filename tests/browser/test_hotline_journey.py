@@ -74,9 +74,14 @@ def test_a_night_on_the_hotline(site, page, browser):
     assert call.hotline.code == "LC-HOTLINE"
     page.select_option("select[name=contact_type]", "CHILD_SELF")
     page.select_option("select[name=caller_relationship]", "CHILD_SELF")
-    page.fill("input[name=caller_phone]", "0387 000 111")  # the demo's prank caller: a repeat caller
+    with page.expect_request(lambda r: "/hotline/search/previous-calls/" in r.url) as looked_up:
+        page.fill("input[name=caller_phone]", "0387 000 111")  # the demo's prank caller: a repeat caller
     expect(page.get_by_test_id("previous-calls")).to_be_visible()
-    page.fill("[data-testid=child-search]", "nguyen thi hoa")
+    with page.expect_request(lambda r: "/hotline/search/children/" in r.url) as searched:
+        page.fill("[data-testid=child-search]", "nguyen thi hoa")
+    # A number and a name go by POST, never in a URL (issue 8 item 6).
+    for request, typed in ((looked_up.value, "0387"), (searched.value, "nguyen")):
+        assert request.method == "POST" and typed not in request.url, request.url
     page.get_by_test_id("child-result").filter(has_text="Nguyễn Thị Hòa").first.click()
     expect(page.get_by_test_id("chosen-child")).to_contain_text("Nguyễn Thị Hòa")
     page.get_by_test_id("category-group-VIOLENCE").locator("summary").click()

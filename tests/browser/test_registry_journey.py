@@ -94,6 +94,8 @@ def test_worker_registers_is_warned_of_a_duplicate_and_finds_the_child(site, pho
     page.keyboard.press("Enter")
     results = page.get_by_test_id("children")
     expect(results).to_contain_text(child.registry_number)
+    # The name went by POST: the address holds a key of the search, never the name (issue 8 item 6).
+    assert "q=" in page.url and "hoa" not in page.url.lower(), page.url
     assert fits_the_phone(page)
     results.locator(f'a[href="/children/{child.public_id}/"]').click()
     expect(page.get_by_test_id("child-name")).to_have_text("Nguyễn Thị Hòa")
@@ -145,6 +147,7 @@ def test_confirmed_new_record_is_queued_and_the_supervisor_merges_it(site, phone
     supervisor.keyboard.press("Enter")
     results = supervisor.get_by_test_id("children")
     expect(results.locator("a")).to_have_count(1)
+    assert old_number not in supervisor.url
     expect(results).to_contain_text(original.registry_number)
     results.locator("a").click()
     expect(supervisor.get_by_test_id("child-name")).to_have_text("Nguyễn Thị Hòa")

@@ -20,6 +20,7 @@ from cases.models import Attachment, Case, CaseClock, DocumentKind, PlanTask
 from core.models import Notification
 from core.notifications import notify
 from geography.models import Commune
+from tests.conftest import search_page
 
 pytestmark = pytest.mark.django_db
 
@@ -155,7 +156,7 @@ def test_open_a_case_from_the_case_list_by_finding_the_child(login_as):
     client = login_as("worker")
     child = new_child(name="Sùng Thị Dính")
     assert reverse("cases:case_open") in client.get(reverse("cases:case_list")).content.decode()
-    found = client.get(reverse("cases:case_open"), {"q": "sung thi dinh"}).content.decode()
+    found = search_page(client, reverse("cases:case_open"), "sung thi dinh").content.decode()
     assert f"?child={child.public_id}" in found
 
 
@@ -415,7 +416,7 @@ def test_a_case_page_view_is_in_the_access_log(login_as, persona):
     login_as("supervisor").get(detail_url(case))
     assert AccessEvent.objects.filter(user=persona("supervisor"), object_type="cases.case",
                                       object_id=case.pk, action="view").exists()
-    login_as("supervisor").get(reverse("cases:case_list"), {"search": case.case_number})
+    search_page(login_as("supervisor"), reverse("cases:case_list"), case.case_number)
     assert AccessEvent.objects.filter(user=persona("supervisor"), action="search", object_type="cases.case").exists()
 
 
@@ -426,7 +427,7 @@ def test_case_list_filters_and_export(login_as, persona):
     page = client.get(reverse("cases:case_list"), {"level": "EARLY_SUPPORT"})
     listed = [c.pk for c in page.context["page"]]
     assert support.pk in listed and intervention.pk not in listed
-    by_number = client.get(reverse("cases:case_list"), {"search": intervention.case_number})
+    by_number = search_page(client, reverse("cases:case_list"), intervention.case_number)
     assert [c.pk for c in by_number.context["page"]] == [intervention.pk]
     export = client.get(reverse("cases:case_export"), {"level": "EARLY_SUPPORT"})
     body = export.content.decode("utf-8-sig")

@@ -2,9 +2,9 @@
 
 The routes come from the URL configuration itself (`get_resolver()`, which includes the API
 router), so a new route without a row below fails `test_every_route_has_a_matrix_entry`. The
-records requested are of province A (Lào Cai, 15), made by `matrix_records`; worker_b works in
-province B and must get 404 on every one of them, as must a partner on everything that was not
-referred to its agency (ARCHITECTURE.md, "Access control: one choke point").
+records requested are of province A (Lào Cai, 15), made by `matrix_records`; worker_b and the
+counsellor hotline_b work in province B and must get 404 on every one of them, as must a partner on
+everything that was not referred to its agency (ARCHITECTURE.md, "Access control: one choke point").
 
 Outcomes of a GET:
 - "ok": 200, or a 302 to a page of the app that is not the login page;
@@ -22,9 +22,10 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import User
-from beneficiaries.models import Caregiver, Child, ChildCircumstance, Consent, SensitiveInfo
+from beneficiaries.models import Caregiver, Child, ChildCircumstance, ChildMerge, Consent, SensitiveInfo
 from cases.models import Attachment, Case, CaseDocument, CaseTransition, PlanTask, ServiceDelivery, Visit
-from hotline.models import Call, Callback
+from core.models import Notification
+from hotline.models import Call, Callback, CallbackAttempt
 from referrals.models import Referral, ReferralEvent
 from tests.conftest import PERSONAS
 
@@ -158,8 +159,10 @@ def post_only(kwargs: Kwargs = NONE, **rest) -> dict:
 
 
 STAFF_A = ("worker", "supervisor", "hotline", "official", "national", "admin")
-ALL_STAFF = ("worker", "worker_b", "supervisor", "hotline", "official", "national", "admin")
+ALL_STAFF = ("worker", "worker_b", "supervisor", "hotline", "hotline_b", "official", "national", "admin")
 SIGNED_IN = (*ALL_STAFF, "partner")
+COUNSELLORS = ("hotline", "hotline_b")
+NO_COUNSELLOR = {c: "404" for c in COUNSELLORS}  # statistics are not for hotline counsellors
 
 MATRIX: dict[str, dict] = {}  # filled in below
 
@@ -182,7 +185,8 @@ def service_type(r):
 # - children: everyone of the area but partners; registering, importing and the duplicate queue for
 #   workers, supervisors and the admin; the child's edit page for its area's worker, supervisor, admin.
 # - cases: the assigned worker, the area's supervisor and officials, the counsellor who opened it.
-# - calls: counsellors and supervisors of the line; officials count calls, never read them.
+# - calls: counsellors and supervisors of the line (hotline_b's is Đồng Tháp's); officials count
+#   calls, never read them.
 # - referrals: staff whose case or child it is; a partner only those addressed to its agency.
 # - statistics: staff but counsellors; a provincial user only their province (404 for another).
 # - reference data (provinces, communes, villages, service types): anyone signed in.
@@ -212,32 +216,32 @@ MATRIX.update({
     "beneficiaries:import_progress": ok_for("worker", kwargs=batch),
     "beneficiaries:duplicate_queue": ok_for("worker", "worker_b", "supervisor", "admin"),
     "beneficiaries:duplicate_review": ok_for("supervisor", kwargs=lambda r: {"suspect_id": r.suspect.pk}),
-    "beneficiaries:merge_undo": post_only(fixed(merge_id=1)),
+    "beneficiaries:merge_undo": post_only(lambda r: {"merge_id": r.merge.pk}),
     "beneficiaries:child_detail": ok_for(*STAFF_A, kwargs=child),
     "beneficiaries:child_edit": ok_for("worker", "supervisor", "admin", kwargs=child),
     "beneficiaries:caregiver_add": post_only(child),
     "beneficiaries:circumstance_add": post_only(child),
-    "beneficiaries:circumstance_end": post_only(with_(child, circumstance_id=lambda r: 1)),
+    "beneficiaries:circumstance_end": post_only(with_(child, circumstance_id=lambda r: r.circumstance.pk)),
     "beneficiaries:consent_add": post_only(child),
-    "beneficiaries:consent_withdraw": post_only(with_(child, consent_id=lambda r: 1)),
+    "beneficiaries:consent_withdraw": post_only(with_(child, consent_id=lambda r: r.consent.pk)),
     "beneficiaries:sensitive_edit": post_only(child),
     "beneficiaries:child_deactivate": post_only(child),
     "beneficiaries:child_reactivate": post_only(child),
     # cases (the case is opened and assigned to `worker`, not by the counsellor)
     "cases:case_list": ok_for(*ALL_STAFF),
     "cases:case_export": ok_for("supervisor", "official", "national", "admin"),
-    "cases:case_open": ok_for("worker", "worker_b", "supervisor", "hotline"),
+    "cases:case_open": ok_for("worker", "worker_b", "supervisor", *COUNSELLORS),
     "cases:my_work": ok_for("worker", "worker_b"),
     "cases:team": ok_for("supervisor"),
     "cases:notifications": ok_for(*SIGNED_IN),
     "cases:notifications_read_all": post_only(),
-    "cases:notification_open": post_only(fixed(pk=1)),
+    "cases:notification_open": post_only(lambda r: {"pk": r.notification.pk}),
     "cases:case_detail": ok_for("worker", "supervisor", "official", "national", "admin", kwargs=case),
     "cases:case_transition": post_only(case),
     "cases:document_edit": ok_for("worker", "supervisor", kwargs=with_(case, kind=lambda r: "intake")),
     "cases:level_change": post_only(case),
     "cases:task_add": post_only(case),
-    "cases:task_remove": post_only(with_(case, task_id=lambda r: 1)),
+    "cases:task_remove": post_only(with_(case, task_id=lambda r: r.task.pk)),
     "cases:visit_add": post_only(case),
     "cases:service_add": post_only(case),
     "cases:attachment_add": post_only(case),
@@ -259,10 +263,10 @@ MATRIX.update({
     "referrals:partner_action": post_only(referral_to_partner),
     "referrals:sender_action": post_only(referral_to_partner),
     # hotline: counsellors and supervisors of the line; figures for supervisors and officials
-    "hotline:call_screen": ok_for("supervisor", "hotline"),
+    "hotline:call_screen": ok_for("supervisor", *COUNSELLORS),
     "hotline:call_start": post_only(),
     "hotline:quick_log_new": post_only(),
-    "hotline:call_list": ok_for("supervisor", "hotline"),
+    "hotline:call_list": ok_for("supervisor", *COUNSELLORS),
     "hotline:call_detail": ok_for("supervisor", "hotline", kwargs=call),
     "hotline:call_draft": post_only(call),
     "hotline:call_complete": post_only(call),
@@ -270,39 +274,40 @@ MATRIX.update({
     "hotline:call_escalate": post_only(call),
     "hotline:call_add_to_case": post_only(call),
     "hotline:callback_schedule": post_only(call),
-    "hotline:callback_queue": ok_for("supervisor", "hotline"),
-    "hotline:callback_attempt": post_only(fixed(pk=1)),
-    "hotline:child_search": ok_for("supervisor", "hotline"),
-    "hotline:child_pick": ok_for("supervisor", "hotline"),
-    "hotline:previous_calls": ok_for("supervisor", "hotline"),
-    "hotline:commune_options": ok_for("supervisor", "hotline"),
+    "hotline:callback_queue": ok_for("supervisor", *COUNSELLORS),
+    "hotline:callback_attempt": post_only(lambda r: {"pk": r.callback.pk}),
+    "hotline:child_search": post_only(),  # POST: a name never travels in a URL (core.search)
+    "hotline:child_pick": ok_for("supervisor", *COUNSELLORS),
+    "hotline:previous_calls": post_only(),  # POST: nor a caller's number
+    "hotline:commune_options": ok_for("supervisor", *COUNSELLORS),
     "hotline:figures": ok_for("supervisor", "official", "national", "admin"),
     "hotline:figures [province A]": ok_for("supervisor", "official", "national", "admin", query="province=15"),
     "hotline:figures_live": ok_for("supervisor"),
     "hotline:report_111": ok_for("supervisor", "official", "national", "admin"),
     "hotline:report_111_export": ok_for("supervisor", "official", "national", "admin"),
     # statistics: a provincial user sees their own province; another province's is a 404
-    "reports:dashboard": ok_for(*ALL_STAFF, hotline="404"),
+    "reports:dashboard": ok_for(*ALL_STAFF, **NO_COUNSELLOR),
     "reports:dashboard [province A]": ok_for(*STAFF_A, hotline="404", query="province=15"),
     "reports:rebuild": post_only(anonymous="405"),  # require_POST comes before the login check
     "reports:build": ok_for(*STAFF_A, hotline="404", kwargs=lambda r: {"pk": r.build.pk}),
-    "reports:export": ok_for(*ALL_STAFF, hotline="404", kwargs=fixed(fmt="csv")),
+    "reports:export": ok_for(*ALL_STAFF, **NO_COUNSELLOR, kwargs=fixed(fmt="csv")),
     "reports:export [province A]": ok_for(*STAFF_A, hotline="404", kwargs=fixed(fmt="csv"), query="province=15"),
-    "reports:print_report": ok_for(*ALL_STAFF, hotline="404"),
+    "reports:print_report": ok_for(*ALL_STAFF, **NO_COUNSELLOR),
     "reports:print_report [province A]": ok_for(*STAFF_A, hotline="404", query="province=15"),
     "reports:commune": ok_for(*STAFF_A, hotline="404", kwargs=commune),
     "reports:drilldown": ok_for("supervisor", kwargs=with_(commune, indicator=lambda r: "CASES_OPENED")),
-    "reports:assessment_list": ok_for(*ALL_STAFF, hotline="404"),
+    "reports:assessment_list": ok_for(*ALL_STAFF, **NO_COUNSELLOR),
     "reports:assessment_record": ok_for("supervisor", "official"),
-    "reports:fund_list": ok_for(*ALL_STAFF, hotline="404"),
+    "reports:fund_list": ok_for(*ALL_STAFF, **NO_COUNSELLOR),
     "reports:fund_record": ok_for("supervisor", "official"),
-    "reports:event_list": ok_for(*ALL_STAFF, hotline="404"),
+    "reports:event_list": ok_for(*ALL_STAFF, **NO_COUNSELLOR),
     "reports:event_record": ok_for("supervisor", "official"),
     # API (DRF router and its extra actions): 401 without credentials; lists are scoped (see below)
     "api-token": post_only(anonymous="405"),  # the sign-in itself
     "api-logout": row(default="login"),  # token authentication only: a session is not enough
-    "api-statistics": ok_for(*ALL_STAFF, hotline="403", partner="403"),
-    "api-statistics [province A]": ok_for(*ALL_STAFF, hotline="403", partner="403", query="province=15"),
+    "api-statistics": ok_for(*ALL_STAFF, hotline="403", hotline_b="403", partner="403"),
+    "api-statistics [province A]": ok_for(*ALL_STAFF, hotline="403", hotline_b="403", partner="403",
+                                          query="province=15"),
     "province-list": ok_for(*SIGNED_IN),
     "province-detail": ok_for(*SIGNED_IN, kwargs=fixed(code="15")),
     "commune-list": ok_for(*SIGNED_IN),
@@ -416,30 +421,51 @@ def api_ids(client: Client, url: str) -> set[str]:
     return ids
 
 
-def leaked(page: str, markers: tuple[str, ...], url: str) -> list[str]:
-    """Markers of a record found on a page, but for those the URL itself holds (pages echo the query)."""
-    return [marker for marker in markers if marker in page and marker not in url]
+def leaked(page: str, markers: tuple[str, ...], url: str, typed: str = "") -> list[str]:
+    """Markers of a record found on a page, but for those the URL or the search typed holds (pages
+    echo the query)."""
+    return [marker for marker in markers if marker in page and marker not in url and marker not in typed]
+
+
+def searched(client: Client, list_url: str, **form: str) -> str:
+    """The results page a list's search form leads to (the text goes by POST, a key comes back)."""
+    response = client.post(list_url, form)
+    assert response.status_code == 302, f"POST {list_url}: {response.status_code}"
+    return response["Location"]
 
 
 def test_worker_b_finds_no_child_of_province_a(matrix_records):
     r = matrix_records
     markers = (str(r.child.public_id), r.child.registry_number, r.child.full_name)
     own, other = client_for("worker"), client_for("worker_b")
-    for url in (reverse("beneficiaries:child_list"), f"{reverse('beneficiaries:child_list')}?q={r.child.full_name}",
-                f"{reverse('beneficiaries:child_list')}?q={r.child.registry_number}",
-                f"{reverse('beneficiaries:child_list')}?commune={r.commune.code}",
-                reverse("beneficiaries:child_export", kwargs={"fmt": "csv"})):
-        assert str(r.child.registry_number) in body(own, url), url  # the page does list it for province A
-        assert not leaked(body(other, url), markers, url), url
+    children = reverse("beneficiaries:child_list")
+    export = reverse("beneficiaries:child_export", kwargs={"fmt": "csv"})
+    for form in ({}, {"search": r.child.full_name}, {"search": r.child.registry_number},
+                 {"commune": r.commune.code}):
+        for client, sees_it in ((own, True), (other, False)):
+            url = searched(client, children, **form)
+            query = url.partition("?")[2]
+            for page_url in (url, f"{export}?{query}"):
+                page = body(client, page_url)
+                if sees_it:  # the page does list it for province A
+                    assert str(r.child.registry_number) in page, page_url
+                else:
+                    assert not leaked(page, markers, page_url, form.get("search", "")), page_url
 
 
 def test_worker_b_finds_no_case_of_province_a(matrix_records):
     r = matrix_records
     markers = (r.case.case_number, str(r.case.public_id), r.case.child.full_name)
-    for query in ("", f"?commune={r.commune.code}", f"?q={r.case.case_number}", f"?q={r.case.child.full_name}"):
-        url = reverse("cases:case_list") + query
-        assert r.case.case_number in body(client_for("worker"), url), url
-        assert not leaked(body(client_for("worker_b"), url), markers, url), url
+    for form in ({}, {"commune": r.commune.code}, {"search": r.case.case_number},
+                 {"search": r.case.child.full_name}):
+        for persona, sees_it in (("worker", True), ("worker_b", False)):
+            client = client_for(persona)
+            url = searched(client, reverse("cases:case_list"), **form)
+            page = body(client, url)
+            if sees_it:
+                assert r.case.case_number in page, url
+            else:
+                assert not leaked(page, markers, url, form.get("search", "")), url
 
 
 @pytest.mark.parametrize(("route", "record", "sees_it"), [
@@ -503,8 +529,16 @@ def state_of(r: MatrixRecords) -> dict:
         "referrals": rows(Referral.objects.filter(pk__in=[r.referral_to_partner.pk, r.referral_elsewhere.pk])),
         **{model.__name__: model.objects.count() for model in (
             Caregiver, ChildCircumstance, Consent, SensitiveInfo, PlanTask, Visit, ServiceDelivery, Attachment,
-            CaseDocument, CaseTransition, Case, Callback, ReferralEvent, Referral, Call)},
+            CaseDocument, CaseTransition, Case, Callback, CallbackAttempt, ReferralEvent, Referral, Call)},
         "batch": rows(type(r.batch).objects.filter(pk=r.batch.pk)),
+        # The records inside them that the URLs of some actions name by their own id.
+        "merge": rows(ChildMerge.objects.filter(pk=r.merge.pk)),
+        "merged_children": rows(Child.objects.filter(pk__in=[r.merge.survivor_id, r.merge.merged_id])),
+        "notification": rows(Notification.objects.filter(pk=r.notification.pk)),
+        "callback": rows(Callback.objects.filter(pk=r.callback.pk)),
+        "circumstance": rows(ChildCircumstance.objects.filter(pk=r.circumstance.pk)),
+        "consent": rows(Consent.objects.filter(pk=r.consent.pk)),
+        "task": rows(PlanTask.objects.filter(pk=r.task.pk)),
     }
 
 
@@ -513,23 +547,21 @@ HOSTILE_POST = {"action": "close", "note": "x", "level": "PREVENTION", "reason":
 
 
 def post_only_rows_on_a_record() -> list[str]:
-    """POST-only rows whose URL names a record of province A (not a made-up id)."""
-    return [key for key, entry in MATRIX.items()
-            if entry["expect"]["worker"] == "405" and entry["kwargs"] not in (NONE,)
-            and route_of(key) not in ("beneficiaries:merge_undo", "cases:notification_open",
-                                      "hotline:callback_attempt")]
+    """POST-only rows whose URL names a record of province A (every id in them a real one)."""
+    return [key for key, entry in MATRIX.items() if entry["expect"]["worker"] == "405" and entry["kwargs"] is not NONE]
 
 
+@pytest.mark.parametrize("persona", ["worker_b", "hotline_b"])
 @pytest.mark.parametrize("key", post_only_rows_on_a_record())
-def test_worker_b_post_on_a_record_of_province_a_is_404_and_changes_nothing(key, matrix_records):
+def test_province_b_post_on_a_record_of_province_a_is_404_and_changes_nothing(key, persona, matrix_records):
     url = url_of(key, matrix_records)
     before = state_of(matrix_records)
-    client = client_for("worker_b")
+    client = client_for(persona)
     if route_of(key) in API_ROUTES:
         response = client.post(url, HOSTILE_POST, content_type="application/json")
     else:
         response = client.post(url, HOSTILE_POST)
-    assert response.status_code == 404, f"POST {url} as worker_b: {response.status_code}"
+    assert response.status_code == 404, f"POST {url} as {persona}: {response.status_code}"
     assert state_of(matrix_records) == before
 
 
@@ -547,11 +579,56 @@ def test_partner_post_on_a_child_or_case_is_404_and_changes_nothing(key, matrix_
     assert state_of(matrix_records) == before
 
 
+# Worker_b's own child or case in the URL, a record of province A inside it by its id: the inner
+# record is looked up within the outer one, so the pair is a 404 too (no id confusion).
+THROUGH_OWN_RECORD = {
+    "beneficiaries:circumstance_end": (
+        lambda r, b: {"public_id": b.child.public_id, "circumstance_id": r.circumstance.pk},
+        {"ended_on": "01/01/2026"}),
+    "beneficiaries:consent_withdraw": (
+        lambda r, b: {"public_id": b.child.public_id, "consent_id": r.consent.pk}, {"reason": "Mẹ rút lại"}),
+    "cases:task_remove": (lambda r, b: {"public_id": b.case.public_id, "task_id": r.task.pk}, {}),
+}
+
+
+@pytest.mark.parametrize("route", sorted(THROUGH_OWN_RECORD))
+def test_worker_b_reaches_no_record_of_province_a_through_their_own(route, matrix_records, province_b):
+    kwargs, data = THROUGH_OWN_RECORD[route]
+    url = reverse(route, kwargs=kwargs(matrix_records, province_b))
+    client = client_for("worker_b")
+    assert client.get(reverse("beneficiaries:child_detail", args=[province_b.child.public_id])).status_code == 200
+    before = state_of(matrix_records)
+    assert client.post(url, data).status_code == 404, f"POST {url}"
+    assert state_of(matrix_records) == before
+
+
+def test_worker_b_downloads_no_attachment_of_province_a_through_their_own_case(matrix_records, province_b):
+    url = reverse("cases:attachment_download", kwargs={"public_id": province_b.case.public_id,
+                                                        "attachment_id": matrix_records.attachment.pk})
+    assert client_for("worker_b").get(url).status_code == 404
+
+
+def test_a_supervisor_of_province_b_cannot_undo_a_merge_of_province_a(matrix_records):
+    """worker_b may not merge at all; a supervisor may, within their province only."""
+    supervisor_b = User.objects.create_user(username="supervisor_b", password="x-not-used-x", role="supervisor",
+                                            scope_level="province", province=User.objects.get(
+                                                username="worker_b").province)
+    client = Client()
+    client.force_login(supervisor_b)
+    before = state_of(matrix_records)
+    response = client.post(reverse("beneficiaries:merge_undo", kwargs={"merge_id": matrix_records.merge.pk}))
+    assert response.status_code == 404
+    assert state_of(matrix_records) == before
+
+
 def test_post_only_rows_cover_the_actions_on_records():
     """The POST tests above run on every beneficiaries and cases action that takes a record."""
     keys = post_only_rows_on_a_record()
     assert {"beneficiaries:child_deactivate", "beneficiaries:sensitive_edit", "cases:case_transition",
-            "cases:reassign", "case-transitions", "referral-accept", "hotline:call_complete"} <= set(keys)
+            "cases:reassign", "case-transitions", "referral-accept", "hotline:call_complete",
+            # Routes that name a record inside another by its own id (issue 8 item 1).
+            "beneficiaries:merge_undo", "beneficiaries:circumstance_end", "beneficiaries:consent_withdraw",
+            "cases:notification_open", "cases:task_remove", "hotline:callback_attempt"} <= set(keys)
 
 
 def test_worker_b_cannot_name_records_of_province_a_in_api_writes(matrix_records):
