@@ -6,8 +6,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q
+from django.core.cache import cache
+from django.db.models import Count, Max, Q
 from django.utils.formats import number_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from cases.choices import Level
@@ -16,8 +18,8 @@ from hotline.choices import ReportingClass
 from reports import periods, selectors
 from reports.figures import Figure, format_target, format_value, target_met
 from reports.labels import Labels, group_label
-from reports.models import Indicator
-from reports.privacy import mask
+from reports.models import Indicator, IndicatorValue
+from reports.privacy import mask, may_see_records
 
 HEADLINE = ["CSC_SUPPORTED_RATE", "ABUSED_WITH_CASE_FILE_RATE", "ABUSED_CHANGE_YOY", "EMERGENCY_12H_MET_RATE",
             "PLAN_ON_TIME_RATE", "CHILD_FRIENDLY_COMMUNES_RATE", "CHILDREN_UNDER_16", "CSC_TOTAL", "ABUSED_CHILDREN",
@@ -133,7 +135,27 @@ def _line_chart(chart_id: str, title: str, codes: list[str], by_code: dict[str, 
             "datasets": datasets}
 
 
+DASHBOARD_CACHE_SECONDS = 600
+
+
 def province_dashboard(user, *, province: Province, period: periods.Period, by_commune: str = "") -> dict:
+    """The province page's figures, from the cache while the snapshots they come from are the
+    same. The key names everything the figures depend on: the province, the period and the
+    trend's periods' snapshot rows (a rebuild replaces them, so their newest id and their number
+    change), the commune column chosen, who looks (their province scope, and whether the
+    small-cell rule applies to them) and the language of the labels. Ten minutes at most, for
+    commune names and indicator labels that change without a rebuild."""
+    codes = [period.code, *[p.code for p in trend_periods(period)]]
+    version = IndicatorValue.objects.filter(province=province, period__in=codes).aggregate(
+        newest=Max("pk"), rows=Count("pk"))
+    key = ":".join(str(part) for part in (
+        "province-dashboard", province.pk, period.code, by_commune, version["newest"], version["rows"],
+        user.scope_level, user.province_id, may_see_records(user), get_language()))
+    return cache.get_or_set(key, lambda: _province_dashboard(user, province=province, period=period,
+                                                              by_commune=by_commune), DASHBOARD_CACHE_SECONDS)
+
+
+def _province_dashboard(user, *, province: Province, period: periods.Period, by_commune: str = "") -> dict:
     """Everything the province page shows, in seven queries whatever the province's size."""
     all_indicators = selectors.indicators()
     by_code = {i.code: i for i in all_indicators}
