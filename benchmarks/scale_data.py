@@ -187,26 +187,30 @@ def _when(rng, today, years) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(rng.randint(0, 23), rng.randint(0, 59))))
 
 
-CASES_PER_WORKER = 50  # a commune or district social worker's caseload, roughly
+WORKERS_PER_COMMUNE = 2  # a commune's child protection officer and a district social worker's share
 DEMO_SHARE = 0.001  # of a province's cases, given to its demo workers so their pages look real
 
 
 def _workforce(plan, province_of) -> dict[str, tuple[list[int], list[int]]]:
-    """Per province: (generated workers, demo workers). One worker per ~50 cases, so that a
-    worker's pages hold a real caseload rather than a province's share of 100,000 cases."""
+    """Per province: (generated workers, demo workers), two per commune, so that a worker's pages
+    and the supervisor's worker filter hold what a real province has (not two demo workers with
+    50,000 cases each)."""
     from django.contrib.auth.hashers import make_password
 
     from accounts.models import User
     from geography.models import Province
 
-    per_province = max(1, plan.cases // CASES_PER_WORKER // max(1, len(plan.provinces)))
+    communes_in = {}
+    for province_code in province_of.values():
+        communes_in[province_code] = communes_in.get(province_code, 0) + 1
     unusable = make_password(None)
     workforce = {}
     for province in Province.objects.current().filter(code__in=plan.provinces):
+        count = WORKERS_PER_COMMUNE * communes_in.get(province.code, 1)
         User.objects.bulk_create([
             User(username=f"scale_worker_{province.code}_{n}", role="social_worker", scope_level="province",
                  province=province, first_name="Cán bộ", last_name=f"{province.code}-{n}", password=unusable)
-            for n in range(per_province)], ignore_conflicts=True)
+            for n in range(count)], ignore_conflicts=True)
         generated = list(User.objects.filter(username__startswith=f"scale_worker_{province.code}_")
                          .values_list("pk", flat=True))
         demo = list(User.objects.filter(role="social_worker", province=province)
