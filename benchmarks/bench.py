@@ -11,6 +11,7 @@ Budgets (issue 9 item 3) are checked on the spot and the table goes to docs/perf
 between the bench markers, with the dataset size and the machine. Bounded: a fixed number of
 requests per line, a 60 s timeout per request, every line printed as soon as it is measured."""
 
+import math
 import os
 import platform
 import secrets
@@ -144,8 +145,8 @@ def load(name: str, url: str, *, cookies=None, headers=None) -> Line:
 
 
 def _percentiles(seconds: list[float]) -> tuple[float, float]:
-    ordered = sorted(seconds)
-    return 1000 * statistics.median(ordered), 1000 * ordered[int(0.95 * (len(ordered) - 1))]
+    ordered = sorted(seconds)  # p95 by nearest rank: of two samples, the slower
+    return 1000 * statistics.median(ordered), 1000 * ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
 
 
 def captured_selects(username: str, url: str, *, api: bool = False, searches=None) -> list[str]:
@@ -329,7 +330,7 @@ def report(lines, sizes, memory, sample) -> None:
                        "|---|---|---|---|---|---|---|", *rows])
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     measured = (
-        f"{MARK_START}\nMeasured by `make bench` on {time.strftime('%Y-%m-%d %H:%M')} ({machine}; PostgreSQL on "
+        f"{MARK_START}\nMeasured by `make bench` on {time.strftime('%Y-%m-%d %H:%M %Z')} ({machine}; PostgreSQL on "
         f"the same machine), gunicorn with {WORKERS} workers, {CLIENTS} concurrent clients, {REQUESTS} requests "
         f"per line after 20 to warm up.\n\nDataset: {sizes['children']:,} children, {sizes['cases']:,} cases, "
         f"{sizes['calls']:,} calls, {sizes['referrals']:,} referrals. The search is for {sample['search']!r}.\n\n"
