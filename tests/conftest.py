@@ -97,3 +97,20 @@ def pytest_configure(config):
     # Playwright's sync API runs an event loop in the test thread; Django's ORM calls from the
     # same thread are still synchronous, which is what this flag allows.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def _runs_in_a_transaction(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")):
+        return True
+    fixtures = getattr(item, "fixturenames", [])
+    return "transactional_db" in fixtures or "live_server" in fixtures
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Transactional tests last, again. pytest-django sorts them last first thing, but pytest then
+    regroups tests by session-scoped parameters (Playwright's browser), which put the browser tests
+    in the middle of the run: each one's flush emptied the demo data under the tests after it. A
+    stable sort keeps pytest's grouping inside each half."""
+    items.sort(key=_runs_in_a_transaction)
