@@ -24,7 +24,7 @@ class StandardPagination(PageNumberPagination):
         schema = super().get_paginated_response_schema(schema)
         schema["properties"]["count"]["description"] = f"Exact up to {COUNT_CAP:,}; {COUNT_CAP:,} above it."
         schema["properties"] = {"count": schema["properties"]["count"],
-                                "count_capped": {"type": "boolean", "description":
+                                "count_capped": {"type": "boolean", "example": False, "description":
                                                  f"True when there are more than {COUNT_CAP:,} results."},
                                 **schema["properties"]}
         schema["required"] = [*schema.get("required", []), "count_capped"]
