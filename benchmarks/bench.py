@@ -273,7 +273,10 @@ def pick_sample() -> dict:
     given name first (any order works; diacritics as typed)."""
     from beneficiaries.models import Child
 
-    child = Child.objects.filter(commune__province__code=PROVINCE).order_by("pk")[1000:1001].get()
+    first = list(Child.objects.filter(commune__province__code=PROVINCE).order_by("pk")[:1001])
+    if not first:
+        sys.exit(f"No child in province {PROVINCE}: generate data with --provinces {PROVINCE}.")
+    child = first[-1]  # the 1,001st, or the last of a smaller province
     words = child.full_name.split()
     return {"child": child.public_id, "search": " ".join([words[-1], *words[:-1]])}
 
