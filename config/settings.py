@@ -107,6 +107,8 @@ TEMPLATES = [
         },
     },
 ]
+# Django's renderer with <select> lists written in Python (issue 9; core/form_renderer.py).
+FORM_RENDERER = "core.form_renderer.FormRenderer"
 
 DATABASES = {"default": env.db("DATABASE_URL")}
 _db_host = urlsplit(env.str("DATABASE_URL")).netloc.rsplit("@", 1)[-1]

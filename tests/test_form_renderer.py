@@ -1,0 +1,54 @@
+"""core.form_renderer writes <select> lists in Python (issue 9: the per-option template include
+was half of the case list's time). Its markup must be exactly Django's."""
+
+import pytest
+from django import forms
+from django.conf import settings
+from django.forms.renderers import DjangoTemplates, get_default_renderer
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
+
+from core.form_renderer import FormRenderer
+
+CHOICES = [("", "---------"), ("a", "Hà Nội"), (1, 'Quote " & <tag>'), ("safe", mark_safe("<b>in đậm</b>")),
+           ("lazy", gettext_lazy("Open"))]
+GROUPED = [("", "—"), ("Miền Bắc", [("01", "Hà Nội"), ("02", "Hà Giang")]), ("Khác <x>", [("96", "Cà Mau")])]
+
+
+def widgets():
+    yield forms.Select(choices=CHOICES), "a"
+    yield forms.Select(choices=CHOICES, attrs={"class": "form-select", "required": True, "data-x": 'a"b',
+                                               "disabled": False}), 1
+    yield forms.Select(choices=GROUPED), "02"
+    yield forms.SelectMultiple(choices=CHOICES), ["a", "safe"]
+    yield forms.Select(choices=[]), None
+    yield forms.NullBooleanSelect(), True
+    yield forms.Select(choices=[(5, 5), (6, 6000)]), 6  # numeric labels: the templates localise them
+
+
+@pytest.mark.parametrize("widget,value", list(widgets()))
+def test_select_markup_is_djangos(widget, value):
+    fast = widget.render("field", value, attrs={"id": "id_field"}, renderer=FormRenderer())
+    slow = widget.render("field", value, attrs={"id": "id_field"}, renderer=DjangoTemplates())
+    assert fast == slow
+
+
+def test_other_widgets_still_render_through_templates():
+    others = (forms.TextInput(), forms.RadioSelect(choices=CHOICES), forms.CheckboxSelectMultiple(choices=CHOICES))
+    for widget in others:
+        assert widget.render("f", "a", renderer=FormRenderer()) == widget.render("f", "a", renderer=DjangoTemplates())
+
+
+def test_the_project_uses_it():
+    assert settings.FORM_RENDERER == "core.form_renderer.FormRenderer"
+    assert isinstance(get_default_renderer(), FormRenderer)
+
+
+def test_fast_path_is_taken(monkeypatch):
+    # Without the fast path the renderer would load select.html: fail if it does.
+    def no_templates(self, name):
+        raise AssertionError(f"template {name} loaded")
+
+    monkeypatch.setattr(FormRenderer, "get_template", no_templates)
+    html = forms.Select(choices=CHOICES).render("f", "a", renderer=FormRenderer())
+    assert '<option value="a" selected>Hà Nội</option>' in html
