@@ -608,8 +608,8 @@ def test_printing_form_01_and_form_04_shows_the_child_and_the_costs(login_as, pe
 # --- query counts ------------------------------------------------------------------------------
 
 
-LIST_QUERIES = 12
-MY_WORK_QUERIES = 9
+LIST_QUERIES = 9  # the session is written at most once a minute (accounts.middleware)
+MY_WORK_QUERIES = 6
 
 
 @pytest.mark.parametrize("cases", [2, 6])

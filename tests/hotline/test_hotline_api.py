@@ -161,11 +161,11 @@ def test_reading_a_call_is_logged_and_outside_the_scope_is_404(national, counsel
 def test_the_list_s_query_count_is_pinned(national, counsellor, django_assert_num_queries):
     client = api("hotline")
     client.get(URL)
-    with django_assert_num_queries(10):  # with the lines of the user (selectors.calls_visible_to)
+    with django_assert_num_queries(7):  # with the lines of the user (selectors.calls_visible_to)
         client.get(URL)
     for _i in range(10):
         logged_call(national, counsellor, "SILENT")
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(7):
         client.get(URL)
 
 

@@ -198,7 +198,7 @@ def test_the_worker_home_flags_overdue_referrals(login_as, consented_child, refe
     assert 'data-testid="overdue-referrals"' in page and detail(referral) in page
 
 
-LIST_QUERIES = 10  # session, user, count, unread notices, service and agency choices, page, session save (3)
+LIST_QUERIES = 7  # session, user, count, unread notices, service and agency choices, page
 
 
 @pytest.mark.parametrize("how_many", [2, 6])
@@ -282,7 +282,7 @@ def test_a_revoked_referral_is_a_tombstone_for_the_partner(login_as, consented_c
     assert 'data-testid="revoked"' in page and child.full_name not in page
 
 
-INBOX_QUERIES = 9  # session, user, count, unread notices, service choices, page, session save (3)
+INBOX_QUERIES = 6  # session, user, count, unread notices, service choices, page
 
 
 @pytest.mark.parametrize("how_many", [2, 6])
