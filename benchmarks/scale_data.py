@@ -323,17 +323,18 @@ def _load_referrals(plan, rng, children, cases, today, progress) -> int:
     now = timezone.now()
     rows = []
     for _n in range(plan.referrals):
-        case_id, child, _commune = rng.choice(cases)
+        case_id, child, commune = rng.choice(cases)
         sent = _when(rng, today, plan.years)
         status = rng.choice(REFERRAL_STATUSES)
         done = sent + timedelta(days=rng.randint(3, 40)) if status in ("COMPLETED", "CLOSED") else None
         rows.append((uuid.uuid4(), child, case_id, rng.choice(agencies), rng.choice(services), "Cần hỗ trợ",
                      "NORMAL", (sent + timedelta(days=5)).date(), "{name,age,sex,commune,reason}", status, "", "",
                      sent, sent + timedelta(days=1) if status != "SENT" else None, min(done, now) if done else None,
-                     "", now, now))
+                     "", now, now, commune))
+    # area_commune is the case's commune: set here because the load runs with triggers off.
     copy_rows("referrals_referral", [
         "public_id", "child_id", "case_id", "agency_id", "service_type_id", "reason", "urgency", "respond_by",
         "shared_fields", "status", "decline_reason", "outcome", "sent_at", "responded_at", "completed_at",
-        "consent_override_reason", "created_at", "updated_at"], rows)
+        "consent_override_reason", "created_at", "updated_at", "area_commune_id"], rows)
     progress(f"referrals: {plan.referrals:,}")
     return plan.referrals

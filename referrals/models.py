@@ -2,6 +2,7 @@
 worker chose. A separate app so that it can point at both cases and hotline calls while cases
 never imports hotline (ARCHITECTURE.md: dependencies point one way)."""
 
+import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -12,6 +13,11 @@ from core.models import PublicIdModel
 from referrals.choices import ReferralStatus, SharedField, Urgency
 
 USER = settings.AUTH_USER_MODEL
+
+
+AREA_COMMUNE_SQL = ("NEW.area_commune_id := COALESCE("
+                    "(SELECT commune_id FROM cases_case WHERE id = NEW.case_id), "
+                    "(SELECT commune_id FROM beneficiaries_child WHERE id = NEW.child_id)); RETURN NEW;")
 
 
 class Referral(PublicIdModel):
@@ -48,11 +54,24 @@ class Referral(PublicIdModel):
                                   related_name="referrals", verbose_name=_("plan task"))
     overdue_notified_at = models.DateTimeField(null=True, blank=True)
     idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    # The commune whose area the referral belongs to: its case's commune, else its child's. Kept by
+    # the database (the trigger below, and migration 0003's triggers on cases and children that
+    # follow a transfer or a move), so that staff lists scope on one indexed column instead of
+    # checking the case and the child of every row (issue 9: 40 ms of every referrals page).
+    area_commune = models.ForeignKey("geography.Commune", null=True, blank=True, editable=False,
+                                     on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = _("referral")
         verbose_name_plural = _("referrals")
         ordering = ["-sent_at"]
+        triggers = [
+            pgtrigger.Trigger(
+                name="referral_area", when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.UpdateOf("case_id", "child_id", "area_commune_id"),
+                func=AREA_COMMUNE_SQL,
+            ),
+        ]
         indexes = [
             # Partner sync: ?updated_since= walks (updated_at, id) in order.
             models.Index(fields=["agency", "updated_at", "id"], name="referral_agency_sync_idx"),

@@ -5,6 +5,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.roles import Role
+from accounts.scoping import area_q
 from beneficiaries.selectors import children_visible_to
 from cases.selectors import cases_visible_to
 from referrals.choices import ReferralStatus
@@ -23,9 +24,14 @@ def referrals_visible_to(user) -> QuerySet[Referral]:
         return qs.filter(agency_id=user.agency_id)
     if user.role in (Role.PROVINCIAL_OFFICIAL, Role.NATIONAL_OFFICIAL, Role.ADMIN):
         return qs.filter(child__in=children_visible_to(user))
-    # EXISTS per row, not IN (set): the set form built every visible case and child id of the
-    # province (a million children) before it could return a page; this one lets PostgreSQL walk
-    # referrals newest first and check each until the page is full.
+    if user.role == Role.SUPERVISOR:
+        # Supervisors see cases and children of their area, so a referral's case (else its child)
+        # is visible exactly when the referral's area_commune, kept equal to that commune by the
+        # database, is in the area: one indexed column instead of two lookups per row.
+        return qs.filter(Q(sent_by=user) | area_q(user, "area_commune"))
+    # Social workers see their own cases (not their area's), hotline counsellors the cases they
+    # opened: check the case of each row. EXISTS per row, not IN (set): the set form built every
+    # visible case and child id of the province before it could return a page.
     case_visible = Exists(cases_visible_to(user).filter(pk=OuterRef("case_id")))
     child_visible = Exists(children_visible_to(user).filter(pk=OuterRef("child_id")))
     return qs.filter(Q(sent_by=user) | case_visible | (Q(case__isnull=True) & child_visible))

@@ -50,12 +50,12 @@ def grouped_counts(qs: QuerySet, commune_path: str, *, dims: dict[str, str] | No
     qs = qs.order_by()
     for dimension, path in [("", None), *(dims or {}).items()]:
         keys = [path] if path else []
-        for row in qs.values(*keys, area_commune=F(commune_path)).annotate(n=measure):
+        for row in qs.values(*keys, cell_commune=F(commune_path)).annotate(n=measure):
             # A row without a commune (a call about a child whose commune is unknown) counts for
             # the province only: as a commune cell it would collide with the province's own cell.
-            if row["area_commune"] is None:
+            if row["cell_commune"] is None:
                 continue
-            cells.append(Cell(row["area_commune"], dimension, _dimension_value(row, path), _d(row["n"])))
+            cells.append(Cell(row["cell_commune"], dimension, _dimension_value(row, path), _d(row["n"])))
         for row in qs.values(*keys).annotate(n=measure) if keys else [qs.aggregate(n=measure)]:
             cells.append(Cell(None, dimension, _dimension_value(row, path), _d(row["n"])))
     return [c for c in cells if c.numerator or c.dimension == ""]

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import call_command
+from django.db.models import F
 
 from beneficiaries.models import Child, ChildCircumstance
 from beneficiaries.selectors import search_children
@@ -25,6 +26,8 @@ def test_generated_data_is_consistent_and_readable(capsys):
     assert 0.04 < share < 0.10
     assert Case.objects.filter(case_number__regex=r"^HS-(15|82)-").count() >= 300
     assert Call.objects.count() >= 1500 and Referral.objects.count() >= 60
+    # Loaded with triggers off, so the generator sets the referral's area itself: its case's commune.
+    assert not Referral.objects.exclude(area_commune=F("case__commune")).exists()
     counselling = Call.objects.filter(reporting_class="COUNSELLING").count() / Call.objects.count()
     assert counselling < 0.2  # most calls are not counselling, as on 111
     one = generated.first()
