@@ -171,7 +171,8 @@ def siblings_of(child: Child) -> QuerySet[Child]:
     if not child.household_id:
         return Child.objects.none()
     return child.household.children.active().exclude(pk=child.pk).only(
-        "public_id", "full_name", "date_of_birth", "registry_number", "sex", "birth_date_estimated"
+        "public_id", "full_name", "date_of_birth", "registry_number", "sex", "birth_date_estimated",
+        "household",  # the reverse manager reads it on every row: deferred, it cost a query each
     )
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import choices
 from core.crypto import EncryptedJSONField, EncryptedTextField
-from core.models import BilingualNameMixin, PublicIdModel, TimeStampedModel
+from core.models import BilingualNameMixin, ChoiceLabelsMixin, PublicIdModel, TimeStampedModel
 
 USER = settings.AUTH_USER_MODEL
 
@@ -324,7 +324,7 @@ class Reassignment(models.Model):
         return f"{self.case_id} {self.at:%Y-%m-%d}"
 
 
-class CaseClock(models.Model):
+class CaseClock(ChoiceLabelsMixin, models.Model):
     """A legal deadline of one case: when it started, when it is due, when it was met."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="clocks")

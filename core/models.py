@@ -3,10 +3,28 @@
 import uuid
 
 from django.db import models
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
 from django.utils.translation import gettext_lazy as _
 
+_choice_labels: dict = {}
 
-class TimeStampedModel(models.Model):
+
+class ChoiceLabelsMixin:
+    """get_FOO_display() from a dict built once per field. Django rebuilds the dict of a field's
+    choices on every call (0.1 ms each for the deadline codes); a list page calls it a hundred
+    times (issue 9). Labels stay lazy in the dict, so each call still follows the active language.
+    Choices are fixed in the code: nothing here changes them at run time."""
+
+    def _get_FIELD_display(self, field):
+        value = getattr(self, field.attname)
+        labels = _choice_labels.get(field)
+        if labels is None:
+            labels = _choice_labels[field] = dict(make_hashable(field.flatchoices))
+        return force_str(labels.get(make_hashable(value), value), strings_only=True)
+
+
+class TimeStampedModel(ChoiceLabelsMixin, models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
