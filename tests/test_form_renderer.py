@@ -1,6 +1,8 @@
 """core.form_renderer writes <select> lists in Python (issue 9: the per-option template include
 was half of the case list's time). Its markup must be exactly Django's."""
 
+from datetime import date
+
 import pytest
 from django import forms
 from django.conf import settings
@@ -24,6 +26,21 @@ def widgets():
     yield forms.Select(choices=[]), None
     yield forms.NullBooleanSelect(), True
     yield forms.Select(choices=[(5, 5), (6, 6000)]), 6  # numeric labels: the templates localise them
+    yield forms.TextInput(attrs={"class": "form-control", "maxlength": 255, "required": True}), 'Lò "Thị" <Mỷ> & co'
+    yield forms.TextInput(), None
+    yield forms.TextInput(), ""
+    yield forms.TextInput(), mark_safe("<b>đã an toàn</b>")
+    yield forms.NumberInput(attrs={"min": 0}), 5
+    yield forms.DateInput(format="%d/%m/%Y"), date(2014, 4, 4)
+    yield forms.EmailInput(), "a@b.vn"
+    yield forms.HiddenInput(), "x"
+    yield forms.PasswordInput(render_value=False), "secret"
+    yield forms.CheckboxInput(), True
+    yield forms.CheckboxInput(attrs={"disabled": True}), False
+    yield forms.Textarea(attrs={"rows": 3}), "Dòng một\n<script>alert(1)</script> & dòng hai"
+    yield forms.Textarea(), ""
+    yield forms.Textarea(), None
+    yield forms.Textarea(), mark_safe("<i>an toàn</i>")
 
 
 @pytest.mark.parametrize("widget,value", list(widgets()))
@@ -34,7 +51,8 @@ def test_select_markup_is_djangos(widget, value):
 
 
 def test_other_widgets_still_render_through_templates():
-    others = (forms.TextInput(), forms.RadioSelect(choices=CHOICES), forms.CheckboxSelectMultiple(choices=CHOICES))
+    others = (forms.ClearableFileInput(), forms.RadioSelect(choices=CHOICES),
+              forms.CheckboxSelectMultiple(choices=CHOICES))
     for widget in others:
         assert widget.render("f", "a", renderer=FormRenderer()) == widget.render("f", "a", renderer=DjangoTemplates())
 
@@ -52,3 +70,6 @@ def test_fast_path_is_taken(monkeypatch):
     monkeypatch.setattr(FormRenderer, "get_template", no_templates)
     html = forms.Select(choices=CHOICES).render("f", "a", renderer=FormRenderer())
     assert '<option value="a" selected>Hà Nội</option>' in html
+    fast = FormRenderer()
+    assert forms.TextInput().render("f", "<a>", renderer=fast) == '<input type="text" name="f" value="&lt;a&gt;">'
+    assert forms.Textarea().render("f", "x", renderer=fast).startswith('<textarea name="f" cols="40" rows="10">')

@@ -1,4 +1,5 @@
 from django import template
+from django.utils.html import format_html, format_html_join
 
 register = template.Library()
 
@@ -17,3 +18,17 @@ def add_class(field, css: str):
     """Render a bound field with extra CSS classes (filter forms built by django-filter)."""
     existing = field.field.widget.attrs.get("class", "")
     return field.as_widget(attrs={"class": f"{existing} {css}".strip()})
+
+
+FIELD_HTML = ('<div class="mb-3">\n  <label class="form-label" for="{}">{}{}</label>\n  {}\n  {}\n  {}\n</div>')
+
+
+@register.simple_tag
+def form_field(field):
+    """A form field with its label, help and errors (Bootstrap). Written in Python: the template
+    include it replaces cost 0.4 ms per field, a fifth of a child's page with its five small forms
+    (issue 9)."""
+    help_text = format_html('<div class="form-text">{}</div>', field.help_text) if field.help_text else ""
+    errors = format_html_join("", '<div class="invalid-feedback d-block">{}</div>', ((e,) for e in field.errors))
+    return format_html(FIELD_HTML, field.id_for_label, field.label, " *" if field.field.required else "", field,
+                       help_text, errors)
