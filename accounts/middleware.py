@@ -1,4 +1,5 @@
-"""Officials and administrators must enrol TOTP before they can use anything else."""
+"""Officials and administrators must enrol TOTP before they can use anything else; sessions in
+use are kept alive for the idle timeout."""
 
 import time
 
@@ -7,7 +8,6 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 # Paths a user without TOTP may still reach: enrolment itself, logout, language, static files.
-REFRESHED_KEY = "_idle_refreshed_at"
 ALLOWED_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/healthz", "/readyz", "/api/")
 
 
@@ -26,6 +26,9 @@ class RequireTwoFactorMiddleware:
         ):
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
+
+
+REFRESHED_KEY = "_idle_refreshed_at"  # in the session: when it was last written (seconds)
 
 
 class SessionIdleRefreshMiddleware:
