@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from beneficiaries import choices, selectors
 from beneficiaries.models import Child
+from core.filters import LabelColumnChoiceFilter
 from geography.models import Commune, Province, Village
 
 AGE_BANDS = [("0-5", _("0-5 years")), ("6-10", _("6-10 years")), ("11-15", _("11-15 years")),
@@ -23,10 +24,11 @@ SORTS = {
 
 class ChildFilter(filters.FilterSet):
     search = filters.CharFilter(label=_("Name, registry number, ID or caregiver's phone"), method="filter_search")
-    province = filters.ModelChoiceFilter(label=_("Province"), field_name="commune__province", to_field_name="code",
-                                         queryset=Province.objects.none())
-    commune = filters.ModelChoiceFilter(label=_("Commune"), to_field_name="code", queryset=Commune.objects.none())
-    village = filters.ModelChoiceFilter(label=_("Village"), queryset=Village.objects.none())
+    province = LabelColumnChoiceFilter(label=_("Province"), field_name="commune__province", to_field_name="code",
+                                       label_column="name", queryset=Province.objects.none())
+    commune = LabelColumnChoiceFilter(label=_("Commune"), to_field_name="code", label_column="name",
+                                      queryset=Commune.objects.none())
+    village = LabelColumnChoiceFilter(label=_("Village"), label_column="name", queryset=Village.objects.none())
     sex = filters.ChoiceFilter(label=_("Sex"), choices=choices.Sex.choices)
     age_band = filters.ChoiceFilter(label=_("Age"), choices=AGE_BANDS, method="filter_age_band")
     group = filters.ChoiceFilter(label=_("Special-circumstance group"), choices=[], method="filter_group")

@@ -10,6 +10,7 @@ from accounts.scoping import area_q
 from cases import selectors
 from cases.choices import OPEN_STATUSES, Level, Status
 from cases.models import AbuseType, Case
+from core.filters import LabelColumnChoiceFilter
 from geography.models import Commune
 
 
@@ -19,9 +20,10 @@ class CaseFilter(filters.FilterSet):
     status = filters.ChoiceFilter(label=_("Status"), method="filter_status",
                                   choices=[("open", _("Open")), *Status.choices])
     overdue = filters.BooleanFilter(label=_("Overdue"), method="filter_overdue")
-    worker = filters.ModelChoiceFilter(label=_("Worker"), field_name="assigned_worker",
-                                       queryset=User.objects.none())
-    commune = filters.ModelChoiceFilter(label=_("Commune"), to_field_name="code", queryset=Commune.objects.none())
+    worker = LabelColumnChoiceFilter(label=_("Worker"), field_name="assigned_worker", label_column="username",
+                                     queryset=User.objects.none())
+    commune = LabelColumnChoiceFilter(label=_("Commune"), to_field_name="code", label_column="name",
+                                      queryset=Commune.objects.none())
     abuse_type = filters.ModelChoiceFilter(label=_("Abuse type"), field_name="abuse_types", to_field_name="code",
                                            queryset=AbuseType.objects.all(), distinct=True)
     opened_from = filters.DateFilter(label=_("Received from"), field_name="received_at", lookup_expr="date__gte")

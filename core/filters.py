@@ -1,0 +1,35 @@
+"""Filter fields whose options are read as (value, label) pairs.
+
+django-filter's ModelChoiceFilter builds one model object per option to call str() on it: a case
+list's worker (~200) and commune (~100) lists built 300 objects on every page (issue 9). Here the
+options come from `values_list(value, label_column)` — the same rows, the same order, no objects.
+Use it where str() of the model is exactly one column (a commune's name, a user's username);
+choosing and validating still go through the queryset, as before.
+"""
+
+import django_filters
+from django_filters import fields
+
+
+class LabelColumnIterator(fields.ModelChoiceIterator):
+    def __iter__(self):
+        field = self.field
+        if field.empty_label is not None:
+            yield ("", field.empty_label)
+        if field.null_label is not None:
+            yield (field.null_value, field.null_label)
+        yield from self.queryset.values_list(field.to_field_name or "pk", field.label_column)
+
+
+class LabelColumnChoiceField(fields.ModelChoiceField):
+    iterator = LabelColumnIterator
+
+    def __init__(self, *args, label_column: str, **kwargs):
+        self.label_column = label_column
+        super().__init__(*args, **kwargs)
+
+
+class LabelColumnChoiceFilter(django_filters.ModelChoiceFilter):
+    """A ModelChoiceFilter whose options are `label_column` (which must be what str() gives)."""
+
+    field_class = LabelColumnChoiceField
