@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.models import ChoiceLabelsMixin
+
 
 class AccessAction(models.TextChoices):
     VIEW = "view", _("Viewed")
@@ -14,7 +16,7 @@ class AccessAction(models.TextChoices):
     API_VIEW = "api_view", _("Viewed through the API")
 
 
-class AccessEvent(models.Model):
+class AccessEvent(ChoiceLabelsMixin, models.Model):  # 50 actions shown on a child's page
     """Append-only: the database refuses UPDATE and DELETE on this table."""
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
