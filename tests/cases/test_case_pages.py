@@ -638,3 +638,14 @@ def test_my_work_query_count_does_not_grow_with_the_cases(login_as, django_asser
     with django_assert_num_queries(MY_WORK_QUERIES):
         response = client.get(reverse("cases:my_work"))
     assert response.content.decode().count('data-testid="case-row"') == baseline + cases
+
+
+def test_case_lists_do_not_read_what_their_rows_do_not_show(open_case, login_as):
+    # A list row shows the child's name and number and the worker's name: the child's ID number,
+    # address and notes and the worker's password hash are not read for it (issue 9).
+    open_case()
+    sql = str(selectors.list_queryset(Case.objects.all()).query)
+    assert '"beneficiaries_child"."full_name"' in sql and '"accounts_user"."last_name"' in sql
+    for column in ('"beneficiaries_child"."personal_id"', '"beneficiaries_child"."address"',
+                   '"beneficiaries_child"."notes"', '"accounts_user"."password"'):
+        assert column not in sql
