@@ -28,8 +28,17 @@ def _in_area(user, case) -> bool:
     if user.scope_level == ScopeLevel.NATIONAL:
         return True
     if user.scope_level == ScopeLevel.COMMUNES:
-        return user.communes.filter(pk=case.commune_id).exists()
+        return case.commune_id in _area_commune_ids(user)
     return user.province_id == case.commune.province_id
+
+
+def _area_commune_ids(user) -> set[int]:
+    # Read once per user object (a request's): a list asks this for every row, and one query per
+    # row of the case API was what it cost a commune-scoped supervisor.
+    ids = getattr(user, "_area_commune_ids", None)
+    if ids is None:
+        ids = user._area_commune_ids = set(user.communes.values_list("pk", flat=True))
+    return ids
 
 
 def can_decide(user, case, requested_by_id: int | None) -> bool:

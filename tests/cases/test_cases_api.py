@@ -495,3 +495,28 @@ def test_documents_written_through_the_api_and_the_services_are_the_same(api, op
                        format="json")
     via_service = fill(open_case(), DocumentKind.CLOSURE, worker)
     assert CaseDocument.objects.filter(case=case, kind="CLOSURE").get().content == via_service.content
+
+
+def test_a_commune_scoped_supervisor_lists_cases_in_queries_that_do_not_grow(open_case, worker, supervisor):
+    # next_actions asks "is this case in my area?" for every row: once a query per row.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.cases.conftest import SA_PA, commune
+
+    supervisor.scope_level = "communes"
+    supervisor.save()
+    supervisor.communes.set([commune(SA_PA)])
+    client = APIClient()
+    client.force_login(supervisor)  # each request loads its own user, as in production
+    open_case()
+    client.get(URL)  # the first request after sign-in stamps the session
+    measured = []
+    for more in (0, 4):
+        for _ in range(more):
+            open_case()
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get(URL).json()
+        measured.append(len(queries))
+        assert any(row["next_actions"] for row in body["results"])  # the area check said yes
+    assert measured[0] == measured[1]
