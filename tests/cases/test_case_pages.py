@@ -8,6 +8,8 @@ from datetime import date, timedelta
 import pytest
 from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -638,6 +640,21 @@ def test_my_work_query_count_does_not_grow_with_the_cases(login_as, django_asser
     with django_assert_num_queries(MY_WORK_QUERIES):
         response = client.get(reverse("cases:my_work"))
     assert response.content.decode().count('data-testid="case-row"') == baseline + cases
+
+
+def test_the_supervisors_page_query_count_does_not_grow_with_the_cases(login_as):
+    # The team's open cases, the caseload per worker, approvals and overdue deadlines (issue 9).
+    client = login_as("supervisor")
+    client.get(reverse("cases:team"))
+    measured = []
+    for more in (1, 5):
+        children = [new_child() for _ in range(more)]
+        for child in children:
+            make_case(child, level="INTERVENTION", emergency=True)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("cases:team")).status_code == 200
+        measured.append(len(queries))
+    assert measured[0] == measured[1]
 
 
 def test_case_lists_do_not_read_what_their_rows_do_not_show(open_case, login_as):
