@@ -3,6 +3,7 @@
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
+from accounts.models import User
 from accounts.roles import Role
 from accounts.scoping import NOTHING, area_q
 from cases.choices import OPEN_STATUSES
@@ -75,13 +76,27 @@ def team_cases(user) -> QuerySet[Case]:
         DUE_FIRST, "-received_at", "-pk")
 
 
-def caseload(user):
-    """Open cases per worker of the supervisor's area."""
-    return (cases_visible_to(user).filter(status__in=OPEN_STATUSES)
-            .values("assigned_worker__id", "assigned_worker__first_name", "assigned_worker__last_name",
-                    "assigned_worker__username")
-            .annotate(open_cases=Count("pk"), overdue=Count("pk", filter=overdue_q()))
-            .order_by("-open_cases"))
+def caseload_counts(user) -> QuerySet:
+    """Open and overdue cases per worker id of the user's scope, the busiest first.
+
+    Counted by worker id alone, so PostgreSQL answers from the partial index of open cases
+    (case_open_caseload_idx) without reading the case rows (commune is never null: counting it
+    counts the cases from the index). Grouping by the workers' joined names read every open case
+    of the province (130 ms at 100,000 cases, issue 9)."""
+    return (cases_visible_to(user).filter(status__in=OPEN_STATUSES).values("assigned_worker_id")
+            .annotate(open_cases=Count("commune"), overdue=Count("commune", filter=overdue_q()))
+            .order_by("-open_cases", "assigned_worker_id"))
+
+
+def caseload(user) -> list[dict]:
+    """The supervisor's caseload per worker: caseload_counts with each worker's name."""
+    rows = list(caseload_counts(user))
+    names = {pk: f"{last} {first}".strip() or username for pk, first, last, username in User.objects.filter(
+        pk__in=[r["assigned_worker_id"] for r in rows if r["assigned_worker_id"]]).values_list(
+        "pk", "first_name", "last_name", "username")}
+    for row in rows:
+        row["worker_name"] = names.get(row["assigned_worker_id"], "")
+    return rows
 
 
 def pending_approvals(user) -> QuerySet[Approval]:
@@ -90,8 +105,11 @@ def pending_approvals(user) -> QuerySet[Approval]:
 
 
 def overdue_clocks(user) -> QuerySet[CaseClock]:
+    # Only what the supervisor's list shows: the case's number and link, the clock, the worker's name.
     return (running_clocks().filter(case__in=cases_visible_to(user), due_at__lt=timezone.now())
-            .select_related("case", "case__child", "case__assigned_worker").order_by("due_at"))
+            .select_related("case", "case__assigned_worker").order_by("due_at")
+            .only("code", "due_at", "met_at", "cancelled_at", "case__public_id", "case__case_number",
+                  *(f"case__assigned_worker__{f}" for f in WORKER_IN_ROW)))
 
 
 def latest_document(case: Case, kind: str) -> CaseDocument | None:

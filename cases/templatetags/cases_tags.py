@@ -224,7 +224,7 @@ def team_panel(context):
     now = timezone.now()
     return {
         "page": page, "request": request, "now": now,
-        "caseload": list(selectors.caseload(user)),
+        "caseload": selectors.caseload(user),
         "approvals": list(selectors.pending_approvals(user)),
         "overdue": [clock_row(c, now) for c in overdue],
         "can_open": can_open_case(user),

@@ -657,6 +657,42 @@ def test_the_supervisors_page_query_count_does_not_grow_with_the_cases(login_as)
     assert measured[0] == measured[1]
 
 
+def test_the_caseload_counts_open_and_overdue_cases_per_worker_with_their_names(persona):
+    worker, supervisor = persona("worker"), persona("supervisor")
+
+    def counts():
+        row = next((r for r in selectors.caseload(supervisor) if r["assigned_worker_id"] == worker.pk), {})
+        return row.get("open_cases", 0), row.get("overdue", 0), row.get("worker_name")
+
+    before = counts()
+    make_case(emergency=True, received_at=timezone.now() - timedelta(hours=13))  # 12-hour clock missed
+    make_case(level="EARLY_SUPPORT")
+    closed = make_case(level="PREVENTION")
+    Case.objects.filter(pk=closed.pk).update(status=Status.CLOSED)
+    assert counts() == (before[0] + 2, before[1] + 1, worker.get_full_name())
+
+
+def test_the_caseload_is_counted_from_the_index_of_open_cases(persona):
+    # Counting by worker id from the partial index of open cases, without reading the case rows,
+    # is what keeps the supervisor's page fast at 100,000 cases (issue 9): a change that reads the
+    # rows again (grouping by a joined column, counting the primary key) fails here.
+    make_case()
+    sql, params = selectors.caseload_counts(persona("supervisor")).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Only Scan using case_open_caseload_idx" in plan, plan
+
+
+def test_the_overdue_list_reads_only_what_it_shows(persona):
+    sql = str(selectors.overdue_clocks(persona("supervisor")).query)
+    assert '"cases_case"."case_number"' in sql and '"accounts_user"."last_name"' in sql
+    for column in ('"beneficiaries_child"', '"cases_case"."summary"', '"accounts_user"."password"'):
+        assert column not in sql
+
+
 def test_case_lists_do_not_read_what_their_rows_do_not_show(open_case, login_as):
     # A list row shows the child's name and number and the worker's name: the child's ID number,
     # address and notes and the worker's password hash are not read for it (issue 9).
