@@ -170,9 +170,9 @@ def duplicate_queue(user) -> QuerySet[DuplicateSuspect]:
 def siblings_of(child: Child) -> QuerySet[Child]:
     if not child.household_id:
         return Child.objects.none()
-    return child.household.children.active().exclude(pk=child.pk).only(
+    # By the household's id: the child's page does not load the household row itself.
+    return Child.objects.filter(household_id=child.household_id).active().exclude(pk=child.pk).only(
         "public_id", "full_name", "date_of_birth", "registry_number", "sex", "birth_date_estimated",
-        "household",  # the reverse manager reads it on every row: deferred, it cost a query each
     )
 
 

@@ -18,6 +18,8 @@ urlpatterns = [
     path("merges/<int:merge_id>/undo/", views.merge_undo, name="merge_undo"),
     path("<uuid:public_id>/", views.child_detail, name="child_detail"),
     path("<uuid:public_id>/edit/", views.child_edit, name="child_edit"),
+    path("<uuid:public_id>/history/", views.child_history, name="child_history"),
+    path("<uuid:public_id>/viewers/", views.child_viewers, name="child_viewers"),
     path("<uuid:public_id>/caregivers/", views.caregiver_add, name="caregiver_add"),
     path("<uuid:public_id>/circumstances/", views.circumstance_add, name="circumstance_add"),
     path("<uuid:public_id>/circumstances/<int:circumstance_id>/end/", views.circumstance_end,

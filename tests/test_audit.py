@@ -29,9 +29,13 @@ def test_supervisors_see_who_opened_a_file_and_workers_do_not(login_as):
     child = lao_cai_child()
     url = reverse("beneficiaries:child_detail", args=[child.public_id])
     login_as("worker").get(url)
-    page = login_as("supervisor").get(url)
-    assert [e.user.username for e in page.context["viewers"]][:2] == ["supervisor", "worker"]
-    assert login_as("worker").get(url).context["viewers"] is None
+    login_as("supervisor").get(url)
+    viewers = reverse("beneficiaries:child_viewers", args=[child.public_id])
+    assert 'data-testid="viewers-part"' in login_as("supervisor").get(url).content.decode()
+    page = login_as("supervisor").get(viewers)
+    assert [e.user.username for e in page.context["viewers"]][:3] == ["supervisor", "supervisor", "worker"]
+    assert 'data-testid="viewers-part"' not in login_as("worker").get(url).content.decode()
+    assert login_as("worker").get(viewers).status_code == 404
 
 
 def test_the_log_refuses_updates_and_deletes():

@@ -12,6 +12,7 @@ in 2013; this journey's girl lives in Xã Bát Xát and was born in 2016, so she
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from beneficiaries import services
@@ -69,6 +70,22 @@ def test_worker_registers_is_warned_of_a_duplicate_and_finds_the_child(site, pho
     assert page.url.endswith(f"/children/{child.public_id}/")
     expect(page.locator("main")).to_contain_text(child.registry_number)
     expect(page.get_by_test_id("caregivers")).to_contain_text("0912777001")
+    assert fits_the_phone(page)
+
+    # 1b. She records her mother's consent to share: the form is loaded when its panel is opened
+    # (issue 9), and so is the record's history.
+    page.get_by_test_id("consent-part").locator("summary").click()
+    consent = page.get_by_test_id("consent-form")
+    expect(consent).to_be_visible()
+    consent.locator("select[name=purpose]").select_option("sharing")
+    consent.locator("select[name=given_by]").select_option(index=1)
+    consent.locator("input[name=given_on]").fill(timezone.localdate().strftime("%d/%m/%Y"))
+    consent.locator("input[name=child_agreed]").check()  # she is ten: she agrees too (Law on Children art. 6)
+    consent.locator("button[type=submit]").click()
+    expect(page.get_by_test_id("consents")).to_contain_text("Lò Thị Dung")
+    assert child.consents.filter(purpose="sharing", withdrawn_on__isnull=True).exists()
+    page.get_by_test_id("history-part").locator("summary").click()
+    expect(page.get_by_test_id("timeline").locator("li")).to_have_count(2)  # registered, consent recorded
     assert fits_the_phone(page)
 
     # 2. Register her again without accents: warned before anything is saved.

@@ -79,6 +79,7 @@ def form_pages(b: ProvinceBRecords) -> list[tuple[str, str]]:
         reverse("home"), reverse("beneficiaries:child_list"), reverse("beneficiaries:child_register"),
         reverse("beneficiaries:import_upload"), reverse("beneficiaries:duplicate_queue"),
         reverse("beneficiaries:child_detail", args=[child]), reverse("beneficiaries:child_edit", args=[child]),
+        reverse("beneficiaries:consent_add", args=[child]), reverse("beneficiaries:circumstance_add", args=[child]),
         reverse("cases:case_list"), reverse("cases:case_open"), f"{reverse('cases:case_open')}?child={child}",
         reverse("cases:my_work"), reverse("cases:case_detail", args=[case]),
         reverse("cases:document_edit", args=[case, "intake"]), reverse("cases:notifications"),
