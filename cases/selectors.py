@@ -8,6 +8,7 @@ from accounts.roles import Role
 from accounts.scoping import NOTHING, area_q
 from cases.choices import OPEN_STATUSES
 from cases.models import Approval, Case, CaseClock, CaseDocument
+from core.columns import not_shown
 
 
 def cases_visible_to(user) -> QuerySet[Case]:
@@ -54,14 +55,9 @@ CHILD_IN_ROW = {"id", "public_id", "registry_number", "full_name"}
 WORKER_IN_ROW = {"id", "username", "first_name", "last_name"}
 
 
-def _not_in_row(path: str, shown: set[str]) -> list[str]:
-    model = Case._meta.get_field(path).related_model
-    return [f"{path}__{field.name}" for field in model._meta.concrete_fields if field.name not in shown]
-
-
 def list_queryset(qs: QuerySet[Case]) -> QuerySet[Case]:
     return with_next_due(qs.select_related("child", "commune", "assigned_worker").defer(
-        *_not_in_row("child", CHILD_IN_ROW), *_not_in_row("assigned_worker", WORKER_IN_ROW),
+        *not_shown(Case, CHILD_IN_ROW, "child"), *not_shown(Case, WORKER_IN_ROW, "assigned_worker"),
     )).annotate(is_overdue=overdue_q())
 
 

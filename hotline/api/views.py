@@ -9,12 +9,23 @@ from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.response import Response
 
 from audit.services import record_view
+from core.columns import codes_of, not_shown
 from hotline import selectors, services
 from hotline.api import serializers as s
 from hotline.filters import CallFilter
+from hotline.models import Call, CallCategory
 from hotline.permissions import can_post_calls
 
 MAX_KEY_LENGTH = 100
+# What a row of the call list does not show: the call's narrative, child and draft, and all of its
+# case but the number.
+LIST_DEFERRED = [
+    *not_shown(Call, {"id", "public_id", "hotline", "status", "received_at", "answered_at", "ended_at",
+                      "connection_outcome", "contact_type", "reporting_class", "counsellor", "urgency", "case",
+                      "caller_phone", "caller_name", "caller_relationship", "caller_anonymous", "created_at",
+                      "updated_at"}),
+    *not_shown(Call, {"id", "case_number"}, "case"),
+]
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
     description="A unique key per call (at most 100 characters), e.g. the phone system's call id. Posting the "
@@ -74,9 +85,14 @@ class CallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
     serializer_class = s.CallDetailSerializer
 
     def get_queryset(self):
-        return (selectors.calls_visible_to(self.request.user)
-                .select_related("hotline", "counsellor", "case", "child", "child_commune")
-                .prefetch_related("categories").order_by("-received_at", "-pk"))
+        calls = selectors.calls_visible_to(self.request.user).order_by("-received_at", "-pk")
+        if self.action == "list":
+            # A row shows the case's number, not the case: its encrypted narrative and the child
+            # are not read (nor decrypted) for a list; the categories come as their codes.
+            return (calls.select_related("hotline", "counsellor", "case").defer(*LIST_DEFERRED)
+                    .annotate(category_codes=codes_of(CallCategory, "calls")))
+        return calls.select_related("hotline", "counsellor", "case", "child", "child_commune").prefetch_related(
+            "categories")
 
     def get_serializer_class(self):
         if self.action == "list":
