@@ -33,7 +33,7 @@ from cases.templatetags.cases_tags import (
     document_rows,
     document_values,
     initial_from_content,
-    with_running_clocks,
+    with_next_clock,
 )
 from core import search
 from core.models import Notification
@@ -95,7 +95,7 @@ def case_list(request):
         return search.results_redirect(request, reverse("cases:case_list"))
     query = search.SearchQuery(request)
     case_filter = CaseFilter(query.data, user=request.user,
-                             queryset=with_running_clocks(selectors.list_queryset(_visible(request))))
+                             queryset=with_next_clock(selectors.list_queryset(_visible(request))))
     results = case_filter.qs.none() if query.expired else case_filter.qs
     page = CappedPaginator(results.order_by("-received_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     if query.expired:

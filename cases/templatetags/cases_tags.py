@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django import forms, template
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import selectors
+from cases.choices import ClockCode
 from cases.documents import DOCUMENT_FORMS
 from cases.models import CaseClock, DocumentKind
 from cases.permissions import can_open_case
@@ -23,6 +24,7 @@ register = template.Library()
 
 PANEL_PAGE_SIZE = 25
 OVERDUE_LIMIT = 50
+CLOCK_LABELS = dict(ClockCode.choices)  # lazy: each in the language of the page
 DATE_FORMAT = "%d/%m/%Y"
 DATETIME_FORMAT = "%d/%m/%Y %H:%M"
 
@@ -195,10 +197,18 @@ def initial_from_content(kind: str, content: dict) -> dict:
 # --- lists and panels --------------------------------------------------------------------------
 
 
-def with_running_clocks(qs):
-    """Each case's running clocks in one extra query (the row names its next deadline)."""
-    return qs.prefetch_related(Prefetch("clocks", queryset=selectors.running_clocks().order_by("due_at"),
-                                        to_attr="running_clocks"))
+def with_next_clock(qs):
+    """The code of each case's next running deadline, for the row that names it (its time is
+    Case.next_due_at). A column of the page's query: prefetching the running clocks cost one more
+    query and a model per clock for one word per row (issue 9)."""
+    return qs.annotate(next_clock_code=Subquery(
+        selectors.running_clocks().filter(case=OuterRef("pk")).order_by("due_at", "pk").values("code")[:1]))
+
+
+@register.filter
+def clock_label(code: str) -> str:
+    """A deadline's name from its code (ClockCode)."""
+    return CLOCK_LABELS.get(code, code)
 
 
 def paginate(request, qs, size: int = PANEL_PAGE_SIZE, param: str = "page"):
@@ -209,7 +219,7 @@ def paginate(request, qs, size: int = PANEL_PAGE_SIZE, param: str = "page"):
 def my_work_panel(context):
     """A social worker's open cases, what is due first at the top, overdue in red (issue 4 item 7)."""
     request = context["request"]
-    page = paginate(request, with_running_clocks(selectors.my_work(request.user)))
+    page = paginate(request, with_next_clock(selectors.my_work(request.user)))
     return {"page": page, "request": request, "now": timezone.now(),
             "can_open": can_open_case(request.user)}
 
@@ -219,7 +229,7 @@ def team_panel(context):
     """A supervisor's team: open cases, caseload per worker, pending approvals, overdue deadlines."""
     request = context["request"]
     user = request.user
-    page = paginate(request, with_running_clocks(selectors.team_cases(user)))
+    page = paginate(request, with_next_clock(selectors.team_cases(user)))
     overdue = list(selectors.overdue_clocks(user)[:OVERDUE_LIMIT])
     now = timezone.now()
     return {

@@ -610,8 +610,23 @@ def test_printing_form_01_and_form_04_shows_the_child_and_the_costs(login_as, pe
 # --- query counts ------------------------------------------------------------------------------
 
 
-LIST_QUERIES = 9  # the session is written at most once a minute (accounts.middleware)
-MY_WORK_QUERIES = 6
+# The session is written at most once a minute (accounts.middleware); each row's next deadline
+# is a column of the page's query (cases_tags.with_next_clock), not a prefetch.
+LIST_QUERIES = 8
+MY_WORK_QUERIES = 5
+
+
+def test_a_case_row_names_its_next_running_deadline(login_as):
+    case = make_case(emergency=True, received_at=timezone.now() - timedelta(hours=2))
+    running = selectors.running_clocks().filter(case=case).order_by("due_at")
+    first, second = running[0], running[1]
+    page = login_as("worker").get(reverse("cases:my_work")).content.decode()
+    row = page[page.index(case.case_number):page.index("</a>", page.index(case.case_number))]
+    assert f"{first.get_code_display()}: due {local(first.due_at)}" in row
+    CaseClock.objects.filter(pk=first.pk).update(met_at=timezone.now())  # met: the next one is named
+    page = login_as("worker").get(reverse("cases:my_work")).content.decode()
+    row = page[page.index(case.case_number):page.index("</a>", page.index(case.case_number))]
+    assert f"{second.get_code_display()}: due {local(second.due_at)}" in row
 
 
 @pytest.mark.parametrize("cases", [2, 6])
