@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -192,8 +193,12 @@ def _child_part(request, child: Child, template: str, title: str, context: dict)
     its own (a browser without JavaScript follows the panel's link)."""
     context = {"child": child, **context}
     if request.headers.get("HX-Request"):
-        return render(request, template, context)
-    return render(request, "beneficiaries/child_part.html", {**context, "part_template": template, "title": title})
+        response = render(request, template, context)
+    else:
+        response = render(request, "beneficiaries/child_part.html",
+                          {**context, "part_template": template, "title": title})
+    patch_vary_headers(response, ["HX-Request"])  # one URL, two bodies: never one cached for the other
+    return response
 
 
 @login_required

@@ -40,7 +40,9 @@ def test_the_childs_page_links_each_panel_and_does_not_carry_its_content(login_a
 
 def test_a_panel_is_a_fragment_for_htmx_and_a_page_of_its_own_without_javascript(login_as, child):
     client = login_as("worker")
-    fragment = client.get(url("consent_add", child), **HTMX).content.decode()
+    response = client.get(url("consent_add", child), **HTMX)
+    assert "HX-Request" in response["Vary"]
+    fragment = response.content.decode()
     assert "<html" not in fragment and 'data-testid="consent-form"' in fragment
     assert f'action="{url("consent_add", child)}"' in fragment and "Giàng A Páo" in fragment
     page = client.get(url("consent_add", child)).content.decode()
