@@ -135,6 +135,33 @@ def test_the_dashboard_page_applies_the_rule(figures, login_as):
     assert sa_pa["cells"][columns.index("CHILDREN_HIV")].display == "<5"
 
 
+def test_the_figures_html_is_rendered_once_per_figures_and_reader(figures, login_as):
+    # Issue 9: the figure sections are cached under the key of the figures they show (which names
+    # the snapshots' version, the reader's scope and masking, and the language) and the query.
+    from django.core.cache import cache
+
+    cache.clear()
+    client = login_as("official")
+
+    def view(query=""):
+        response = client.get(reverse("reports:dashboard") + query)
+        html = response.content.decode()
+        return {t.name for t in response.templates}, figures_of(html)
+
+    first_templates, first = view()
+    again_templates, again = view()
+    assert "reports/_chart.html" in first_templates and "reports/_chart.html" not in again_templates
+    assert again == first and "&lt;5" in again  # masked for this reader, from the cache too
+    other_templates, _other = view("?by_commune=CASES_ACTIVE")
+    assert "reports/_chart.html" in other_templates
+    supervisor = login_as("supervisor").get(reverse("reports:dashboard")).content.decode()
+    assert figures_of(supervisor) != first  # unmasked small cells
+
+
+def figures_of(html: str) -> str:
+    return html[html.index('id="headline-title"'):html.index("</section>", html.index('id="all-title"'))]
+
+
 # --- The dashboard --------------------------------------------------------------------------------
 
 
