@@ -10,7 +10,10 @@ from datetime import date, datetime, timedelta
 
 from django import forms, template
 from django.db.models import OuterRef, Subquery
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from cases import selectors
@@ -213,6 +216,59 @@ def clock_label(code: str) -> str:
 
 def paginate(request, qs, size: int = PANEL_PAGE_SIZE, param: str = "page"):
     return CappedPaginator(qs, size).get_page(request.GET.get(param))
+
+
+# --- case rows ---------------------------------------------------------------------------------
+
+ROW = ('\n  <a class="list-group-item list-group-item-action{}" href="{}" data-testid="case-row"{}>'
+       '\n    <div class="d-flex flex-wrap justify-content-between gap-1"><span class="fw-semibold">{}</span>'
+       '<small class="text-muted">{}</small></div>'
+       '\n    <div class="small">'
+       '\n      <span class="badge text-bg-light border">{}</span>'
+       '\n      <span class="badge text-bg-secondary">{}</span>{}{}'
+       '\n    </div>'
+       '\n    <small class="text-muted">{}{}{}</small>'
+       '\n  </a>')
+_UUID_SLOT = "00000000-0000-0000-0000-000000000000"
+OVERDUE_ATTRIBUTE = mark_safe(' data-overdue="1"')  # noqa: S308 - a constant
+
+
+def _when(moment: datetime) -> str:
+    return timezone.localtime(moment).strftime(DATETIME_FORMAT)
+
+
+@register.simple_tag
+def case_rows(cases, show_worker: bool = False) -> str:
+    """The rows of a case list (case list, my work, the team's cases, a child's cases): the child,
+    the number, level and status, emergency and overdue, the commune, the worker and the next
+    deadline. Written in Python: through the template, a row cost 0.3 ms - a quarter of a list
+    page once its queries were fast (issue 9)."""
+    detail = reverse("cases:case_detail", args=[_UUID_SLOT])  # one reverse() for the page
+    emergency = format_html(' <span class="badge text-bg-warning">{}</span>', _("Emergency"))
+    overdue = format_html(' <span class="badge text-bg-danger" data-testid="overdue-badge">{}</span>', _("Overdue"))
+    rows = []
+    for case in cases:
+        late = getattr(case, "is_overdue", False)
+        worker = ""
+        if show_worker:
+            name = case.assigned_worker.get_full_name() if case.assigned_worker_id else ""
+            worker = format_html(" · {}", name or _("not assigned"))
+        due, code = getattr(case, "next_due", None), getattr(case, "next_clock_code", None)
+        if code:
+            deadline = format_html(" · {}: {} {}", clock_label(code), _("due"), _when(due))
+        elif due:
+            deadline = format_html(" · {} {}", _("next deadline"), _when(due))
+        else:
+            deadline = ""
+        rows.append(format_html(
+            ROW, " list-group-item-danger" if late else "", detail.replace(_UUID_SLOT, str(case.public_id)),
+            OVERDUE_ATTRIBUTE if late else "", case.child.full_name, case.case_number,
+            case.get_level_display(), case.get_status_display(), emergency if case.is_emergency else "",
+            overdue if late else "", case.commune.name, worker, deadline))
+    if not rows:
+        rows.append(format_html('\n<p class="text-muted mb-0">{}</p>', _("No case.")))
+    return format_html('<div class="list-group" data-testid="case-rows">{}\n</div>',
+                       format_html_join("", "{}", ((row,) for row in rows)))
 
 
 @register.inclusion_tag("cases/_my_work_panel.html", takes_context=True)

@@ -616,6 +616,19 @@ LIST_QUERIES = 8
 MY_WORK_QUERIES = 5
 
 
+def test_case_rows_escape_what_people_typed_and_say_who_works_on_each(login_as):
+    # The rows are written in Python (cases_tags.case_rows, issue 9): what a user typed is escaped.
+    child = new_child(name="<b>Hà</b> Thị Lan")
+    case = make_case(child, emergency=True)
+    Case.objects.filter(pk=case.pk).update(assigned_worker=None)
+    html = login_as("supervisor").get(reverse("cases:case_list")).content.decode()
+    row = html[html.rindex('data-testid="case-row"', 0, html.index(case.case_number)):]
+    row = row[:row.index("</a>")]
+    assert "&lt;b&gt;Hà&lt;/b&gt; Thị Lan" in row and "<b>" not in row
+    assert f'href="{reverse("cases:case_detail", args=[case.public_id])}"' in html
+    assert "Emergency" in row and "not assigned" in row and "Intervention" in row
+
+
 def test_a_case_row_names_its_next_running_deadline(login_as):
     case = make_case(emergency=True, received_at=timezone.now() - timedelta(hours=2))
     running = selectors.running_clocks().filter(case=case).order_by("due_at")
