@@ -61,6 +61,17 @@ def list_queryset(qs: QuerySet[Case]) -> QuerySet[Case]:
     )).annotate(is_overdue=overdue_q())
 
 
+def child_cases(user, child) -> list[Case]:
+    """A child's cases the user may see, as rows of the child's page: the child is the page's own
+    (not joined again) and a row there names no worker."""
+    cases = list(with_next_due(cases_visible_to(user).filter(child=child).select_related("commune").only(
+        "public_id", "case_number", "child", "level", "status", "is_emergency", "received_at", "next_due_at",
+        "commune__name")).annotate(is_overdue=overdue_q()).order_by("-received_at"))
+    for case in cases:
+        case.child = child
+    return cases
+
+
 def my_work(user) -> QuerySet[Case]:
     """A worker's open cases, what is due first at the top."""
     qs = list_queryset(cases_visible_to(user).filter(assigned_worker=user, status__in=OPEN_STATUSES))

@@ -301,7 +301,6 @@ def team_panel(context):
 def child_cases(context, child):
     """The child's cases the user may see, and the way to open one."""
     request = context["request"]
-    cases = selectors.list_queryset(selectors.cases_visible_to(request.user).filter(child=child)).order_by(
-        "-received_at")
-    return {"cases": list(cases), "child": child, "can_open": can_open_case(request.user) and child.is_active
-            and child.merged_into_id is None, "request": request}
+    may_open = can_open_case(request.user) and child.is_active and child.merged_into_id is None
+    return {"cases": selectors.child_cases(request.user, child), "child": child, "can_open": may_open,
+            "request": request}

@@ -721,6 +721,15 @@ def test_the_overdue_list_reads_only_what_it_shows(persona):
         assert column not in sql
 
 
+def test_a_childs_case_rows_are_one_query_without_the_child_again(persona):
+    case, supervisor = make_case(), persona("supervisor")
+    with CaptureQueriesContext(connection) as queries:
+        rows = selectors.child_cases(supervisor, case.child)
+    assert [c.pk for c in rows] == [case.pk] and rows[0].child is case.child
+    sql = queries.captured_queries[0]["sql"]
+    assert len(queries) == 1 and "beneficiaries_child" not in sql and '"cases_case"."summary"' not in sql
+
+
 def test_case_lists_do_not_read_what_their_rows_do_not_show(open_case, login_as):
     # A list row shows the child's name and number and the worker's name: the child's ID number,
     # address and notes and the worker's password hash are not read for it (issue 9).
