@@ -233,10 +233,6 @@ _UUID_SLOT = "00000000-0000-0000-0000-000000000000"
 OVERDUE_ATTRIBUTE = mark_safe(' data-overdue="1"')  # noqa: S308 - a constant
 
 
-def _when(moment: datetime) -> str:
-    return timezone.localtime(moment).strftime(DATETIME_FORMAT)
-
-
 @register.simple_tag
 def case_rows(cases, show_worker: bool = False) -> str:
     """The rows of a case list (case list, my work, the team's cases, a child's cases): the child,
@@ -255,9 +251,9 @@ def case_rows(cases, show_worker: bool = False) -> str:
             worker = format_html(" · {}", name or _("not assigned"))
         due, code = getattr(case, "next_due", None), getattr(case, "next_clock_code", None)
         if code:
-            deadline = format_html(" · {}: {} {}", clock_label(code), _("due"), _when(due))
+            deadline = format_html(" · {}: {} {}", clock_label(code), _("due"), _datetime(due))
         elif due:
-            deadline = format_html(" · {} {}", _("next deadline"), _when(due))
+            deadline = format_html(" · {} {}", _("next deadline"), _datetime(due))
         else:
             deadline = ""
         rows.append(format_html(
