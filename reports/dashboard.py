@@ -145,6 +145,7 @@ def province_dashboard(user, *, province: Province, period: periods.Period, by_c
     change), the commune column chosen, who looks (their province scope, and whether the
     small-cell rule applies to them) and the language of the labels. Ten minutes at most, for
     commune names and indicator labels that change without a rebuild."""
+    by_commune = chosen_commune_column(by_commune)
     codes = [period.code, *[p.code for p in trend_periods(period)]]
     version = IndicatorValue.objects.filter(province=province, period__in=codes).aggregate(
         newest=Max("pk"), rows=Count("pk"))
@@ -157,6 +158,15 @@ def province_dashboard(user, *, province: Province, period: periods.Period, by_c
     # links carry): the template caches their HTML under the same key, as long (issue 9: the
     # commune table alone was 40 ms of rendering on every view).
     return {**figures, "figures_key": key, "figures_seconds": DASHBOARD_CACHE_SECONDS}
+
+
+def chosen_commune_column(code: str) -> str:
+    """The commune table's extra column as asked for in the query, if it names an indicator, else
+    the default: checked before it goes into the cache key, or any string typed into the URL would
+    fill the cache with copies of the same page. The default (most views) costs no query."""
+    if code == DEFAULT_BY_COMMUNE or not code or not Indicator.objects.filter(code=code).exists():
+        return DEFAULT_BY_COMMUNE
+    return code
 
 
 def _province_dashboard(user, *, province: Province, period: periods.Period, by_commune: str = "") -> dict:

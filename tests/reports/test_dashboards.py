@@ -158,6 +158,21 @@ def test_the_figures_html_is_rendered_once_per_figures_and_reader(figures, login
     assert figures_of(supervisor) != first  # unmasked small cells
 
 
+def test_a_column_that_is_no_indicator_shares_the_default_pages_cache_entry(figures, login_as):
+    # Anything typed as by_commune went into the cache key as typed: each string filled a new entry.
+    from django.core.cache import cache
+
+    cache.clear()
+    client = login_as("official")
+    default = client.get(reverse("reports:dashboard"))
+    assert "reports/_chart.html" in {t.name for t in default.templates}
+    for typed in ("NO_SUCH_INDICATOR", "<script>", "CASES_OPENED"):
+        again = client.get(reverse("reports:dashboard"), {"by_commune": typed})
+        assert again.status_code == 200
+        assert "reports/_chart.html" not in {t.name for t in again.templates}, typed
+        assert again.context["by_commune"].code == "CASES_OPENED"
+
+
 def figures_of(html: str) -> str:
     return html[html.index('id="headline-title"'):html.index("</section>", html.index('id="all-title"'))]
 
