@@ -10,7 +10,14 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from accounts.scoping import NOTHING, area_q
-from beneficiaries.models import Caregiver, Child, ChildCircumstance, CircumstanceGroup, DuplicateSuspect
+from beneficiaries.models import (
+    Caregiver,
+    Child,
+    ChildCircumstance,
+    ChildMerge,
+    CircumstanceGroup,
+    DuplicateSuspect,
+)
 from beneficiaries.permissions import can_view_sensitive_in_lists
 from core.text import fold
 from core.validators import normalise_phone
@@ -53,8 +60,25 @@ def groups_to_record(*, can_see_sensitive: bool) -> QuerySet[CircumstanceGroup]:
 
 
 def current_circumstances(child: Child, user, *, can_see_sensitive: bool):
-    qs = child.circumstances.select_related("group", "subgroup", "recorded_by")
+    # What the child's page shows of each entry: the group (letter and name), the sub-group, the
+    # dates and who recorded it. Every further column of three joined tables was compiled and read
+    # on every view of the page (issue 9).
+    qs = child.circumstances.select_related("group", "subgroup", "recorded_by").only(
+        "started_on", "ended_on", "group__letter", "group__name_vi", "group__name_en", "subgroup__name_vi",
+        "subgroup__name_en", "recorded_by__username", "recorded_by__first_name", "recorded_by__last_name")
     return qs if can_see_sensitive else qs.filter(group__is_sensitive=False)
+
+
+def consents_of(child: Child):
+    """The child's consents as their panel lists them."""
+    return child.consents.select_related("agency").only(
+        "purpose", "agency__name", "given_by_name", "child_agreed", "given_on", "withdrawn_on")
+
+
+def merges_into(child: Child):
+    """The merges this record survived, newest first (the panel can undo them)."""
+    return ChildMerge.objects.filter(survivor=child).select_related("merged").only(
+        "created_at", "reason", "reversed_at", "merged__registry_number")
 
 
 def withheld_circumstance_count(child: Child) -> int:

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -38,11 +39,11 @@ def _visible(request):
     return selectors.children_visible_to(request.user)
 
 
-def _child_or_404(request, public_id) -> Child:
+def _child_or_404(request, public_id, **annotations) -> Child:
     # Only what the page shows beside the child: each more joined table cost PostgreSQL more to
     # plan than to run (8 ms with household, creator and merge target joined, 0.7 ms without).
-    return get_object_or_404(_visible(request).select_related("commune__province", "village", "key_worker"),
-                             public_id=public_id)
+    qs = _visible(request).select_related("commune__province", "village", "key_worker")
+    return get_object_or_404(qs.annotate(**annotations) if annotations else qs, public_id=public_id)
 
 
 def _require(allowed: bool) -> None:
@@ -152,7 +153,9 @@ def _register(request, context, matches, duplicate_reason):
 
 @login_required
 def child_detail(request, public_id):
-    child = _child_or_404(request, public_id)
+    # Few records ever survived a merge: the child's own row says whether the merges panel has
+    # anything to read, instead of a query on every view (issue 9).
+    child = _child_or_404(request, public_id, survived_merge=Exists(ChildMerge.objects.filter(survivor=OuterRef("pk"))))
     if child.merged_into_id:
         messages.info(request, _("Record %(number)s was merged into this one.") % {"number": child.registry_number})
         return redirect("beneficiaries:child_detail", public_id=child.merged_into.public_id)
@@ -168,23 +171,15 @@ def child_detail(request, public_id):
         "withheld_groups": 0 if sees_sensitive else selectors.withheld_circumstance_count(child),
         "caregivers": _caregivers(child),
         "siblings": selectors.siblings_of(child),
-        "consents": child.consents.select_related("agency"),
-        "merges": ChildMerge.objects.filter(survivor=child).select_related("merged").only(
-            "created_at", "reason", "reversed_at", "merged__registry_number"),
+        "consents": selectors.consents_of(child),
+        "merges": selectors.merges_into(child) if child.survived_merge else (),
         "may_merge": can_merge_children(user),
         "may_see_viewers": can_see_viewers(user),
     }
-    # The history of the record, the forms to add a group or a consent and the list of who opened
-    # the file are loaded when their panel is opened (_child_part): their five event tables,
-    # choice lists and 50 access events were almost half of the page's time, for panels most
-    # visits never open (issue 9).
-    if may_edit:
-        context.update({
-            "caregiver_form": forms.CaregiverForm(prefix="cg", required=True),
-            "deactivate_form": forms.DeactivateForm(),
-            "sensitive_form": forms.SensitiveForm(prefix="s", initial=_sensitive_initial(child))
-            if sees_sensitive else None,
-        })
+    # The history of the record, the forms (add a group, a consent or a caregiver, update the
+    # sensitive information, deactivate) and the list of who opened the file are loaded when their
+    # panel is opened (_child_part): their five event tables, choice lists and 50 access events
+    # were almost half of the page's time, for panels most visits never open (issue 9).
     return render(request, "beneficiaries/child_detail.html", context)
 
 
@@ -264,6 +259,14 @@ def _conflict_rows(form, conflict):
     return rows
 
 
+def _form_part(request, public_id, template: str, title: str, form_context, *, allowed=can_edit_child):
+    """GET on a child's action URL: the action's form, for the panel of the child's page that
+    holds it (loaded when opened, _child_part), shown to those who may send it."""
+    child = _child_or_404(request, public_id)
+    _require(allowed(request.user, child))
+    return _child_part(request, child, template, title, form_context(child))
+
+
 def _detail_action(request, public_id, handler):
     """POST actions from the detail page: scoped, permission-checked, errors shown as messages."""
     child = _child_or_404(request, public_id)
@@ -287,8 +290,13 @@ def _form_errors(request, form) -> bool:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def caregiver_add(request, public_id):
+    """GET: the form to add a caregiver to the child's household; POST: add them."""
+    if request.method == "GET":
+        return _form_part(request, public_id, "beneficiaries/_caregiver_form.html", _("Add a caregiver"),
+                          lambda child: {"caregiver_form": forms.CaregiverForm(prefix="cg", required=True)})
+
     def handle(child):
         form = forms.CaregiverForm(request.POST, prefix="cg", required=True)
         if not form.is_valid():
@@ -309,11 +317,10 @@ def caregiver_add(request, public_id):
 def circumstance_add(request, public_id):
     """GET: the form to add a special-circumstance group; POST: add it."""
     if request.method == "GET":
-        child = _child_or_404(request, public_id)
-        _require(can_edit_child(request.user, child))
-        groups = selectors.groups_to_record(can_see_sensitive=can_view_sensitive(request.user, child))
-        return _child_part(request, child, "beneficiaries/_circumstance_form.html", _("Add a group"),
-                           {"circumstance_form": forms.AddCircumstanceForm(groups=groups)})
+        return _form_part(request, public_id, "beneficiaries/_circumstance_form.html", _("Add a group"),
+                          lambda child: {"circumstance_form": forms.AddCircumstanceForm(
+                              groups=selectors.groups_to_record(
+                                  can_see_sensitive=can_view_sensitive(request.user, child)))})
 
     def handle(child):
         groups = selectors.groups_to_record(can_see_sensitive=can_view_sensitive(request.user, child))
@@ -346,11 +353,9 @@ def circumstance_end(request, public_id, circumstance_id):
 def consent_add(request, public_id):
     """GET: the form to record a consent; POST: record it."""
     if request.method == "GET":
-        child = _child_or_404(request, public_id)
-        _require(can_edit_child(request.user, child))
-        form = forms.ConsentForm(caregivers=_caregivers(child), agencies=agencies_visible_to(request.user))
-        return _child_part(request, child, "beneficiaries/_consent_form.html", _("Record consent"),
-                           {"consent_form": form})
+        return _form_part(request, public_id, "beneficiaries/_consent_form.html", _("Record consent"),
+                          lambda child: {"consent_form": forms.ConsentForm(
+                              caregivers=_caregivers(child), agencies=agencies_visible_to(request.user))})
 
     def handle(child):
         form = forms.ConsentForm(request.POST, caregivers=_caregivers(child),
@@ -377,9 +382,21 @@ def consent_withdraw(request, public_id, consent_id):
     return _detail_action(request, public_id, handle)
 
 
+def _may_edit_sensitive(user, child) -> bool:
+    return can_edit_child(user, child) and can_view_sensitive(user, child)
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def sensitive_edit(request, public_id):
+    """GET: the form to update the sensitive information, filled with what is recorded (for
+    those who may see it and edit the record); POST: save it."""
+    if request.method == "GET":
+        return _form_part(request, public_id, "beneficiaries/_sensitive_form.html",
+                          _("Update sensitive information"),
+                          lambda child: {"sensitive_form": forms.SensitiveForm(
+                              prefix="s", initial=_sensitive_initial(child))}, allowed=_may_edit_sensitive)
+
     def handle(child):
         _require(can_view_sensitive(request.user, child))
         form = forms.SensitiveForm(request.POST, prefix="s")
@@ -392,8 +409,15 @@ def sensitive_edit(request, public_id):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def child_deactivate(request, public_id):
+    """GET: the form to deactivate the record, with its reasons; POST: deactivate it."""
+    if request.method == "GET":
+        return _form_part(request, public_id, "beneficiaries/_deactivate_form.html",
+                          _("Deactivate this record"),
+                          lambda child: {"deactivate_form": forms.DeactivateForm()},
+                          allowed=lambda user, child: child.is_active and can_edit_child(user, child))
+
     def handle(child):
         form = forms.DeactivateForm(request.POST)
         if not form.is_valid():

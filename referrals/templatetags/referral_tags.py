@@ -18,7 +18,11 @@ def referral_panel(context, case=None, child=None):
     """A case's (or a child's) referrals with their status, and the way to refer."""
     request = context["request"]
     user = request.user
-    qs = selectors.referrals_visible_to(user).select_related("agency", "service_type")
+    # What a line of the panel shows and nothing more: the full rows of three tables were most of
+    # the panel's cost on every view of a child's or a case's page (issue 9).
+    qs = selectors.referrals_visible_to(user).select_related("agency", "service_type").only(
+        "public_id", "status", "respond_by", "sent_at", "agency__name", "service_type__name_vi",
+        "service_type__name_en")
     if case is not None:
         qs, child = qs.filter(case=case), case.child
         may_refer = case.is_open

@@ -78,6 +78,8 @@ def test_worker_of_another_province_gets_404_on_every_url_of_the_child(login_as,
     consent = child_a.consents.first()
     assert client.get(f"{base}/").status_code == 404
     assert client.get(f"{base}/edit/").status_code == 404
+    for form in ("caregivers", "circumstances", "consents", "sensitive", "deactivate", "history"):
+        assert client.get(f"{base}/{form}/").status_code == 404, form
     posts = {
         f"{base}/edit/": edit_form(child_a, address="Bị sửa"),
         f"{base}/caregivers/": {"cg-caregiver_name": "Người Lạ", "cg-caregiver_relationship": "other",
@@ -220,8 +222,11 @@ def test_sensitive_groups_are_filter_choices_only_for_supervisors(login_as, chil
 def test_only_those_who_see_sensitive_data_may_change_it(login_as, child_a, other_worker):
     url = f"/children/{child_a.public_id}/sensitive/"
     fields = {"s-hiv_status": "negative", "s-sexual_abuse_history": "", "s-drug_use": "", "s-conflict_with_law": ""}
-    for persona in ["worker_lc2", "official", "hotline"]:
+    for persona in ["worker_lc2", "official", "hotline", "admin"]:
         assert login_as(persona).post(url, fields).status_code == 404
+        assert login_as(persona).get(url).status_code == 404  # the form is filled with the values
+    form = login_as("worker").get(url).content.decode()
+    assert f.SECRET_DRUGS in form and 'action="' + url + '"' in form
     child_a.sensitive.refresh_from_db()
     assert child_a.sensitive.hiv_status == "positive"
     assert login_as("worker").post(url, fields).status_code == 302

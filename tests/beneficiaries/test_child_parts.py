@@ -1,5 +1,6 @@
 """The child's page loads its secondary panels when they are opened (issue 9): the record's
-history, the forms to add a special-circumstance group or a consent, and who opened the file.
+history, the forms (add a special-circumstance group, a consent or a caregiver, update the
+sensitive information, deactivate the record), and who opened the file.
 Each is a URL of its own: a fragment for htmx, a page of its own without JavaScript."""
 
 import pytest
@@ -15,7 +16,8 @@ pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 PANELS = {"history-part": "child_history", "circumstance-part": "circumstance_add",
-          "consent-part": "consent_add", "viewers-part": "child_viewers"}
+          "consent-part": "consent_add", "viewers-part": "child_viewers", "caregiver-part": "caregiver_add",
+          "sensitive-part": "sensitive_edit", "deactivate-part": "child_deactivate"}
 
 
 def url(name: str, child) -> str:
@@ -34,7 +36,8 @@ def test_the_childs_page_links_each_panel_and_does_not_carry_its_content(login_a
         panel = html[html.index(f'data-testid="{testid}"') - 200:html.index(f'data-testid="{testid}"')]
         assert f'hx-get="{url(name, child)}"' in panel and 'hx-trigger="toggle once"' in panel
     for content in ('data-testid="timeline"', 'data-testid="viewers"', 'data-testid="circumstance-form"',
-                    'data-testid="consent-form"'):
+                    'data-testid="consent-form"', 'data-testid="caregiver-form"', 'data-testid="sensitive-form"',
+                    'data-testid="deactivate-form"', 'name="cg-caregiver_name"', 'name="s-drug_use"'):
         assert content not in html
 
 
@@ -61,6 +64,22 @@ def test_the_history_shows_what_changed_and_opening_it_is_logged(login_as, child
     assert views.count() == before + 1
 
 
+@pytest.mark.parametrize("name, field", [("caregiver_add", 'name="cg-caregiver_name"'),
+                                         ("sensitive_edit", 'name="s-drug_use"'),
+                                         ("child_deactivate", 'name="reason"')])
+def test_each_form_panel_posts_to_its_own_url(login_as, child, name, field):
+    fragment = login_as("supervisor").get(url(name, child), **HTMX).content.decode()
+    assert f'action="{url(name, child)}"' in fragment and field in fragment and "<html" not in fragment
+
+
+def test_an_inactive_record_offers_reactivation_not_the_deactivation_form(login_as, child):
+    services.deactivate_child(child, reason="moved_away", note="", by=f.user("worker"))
+    client = login_as("worker")
+    html = client.get(url("child_detail", child)).content.decode()
+    assert 'data-testid="deactivate-part"' not in html and url("child_reactivate", child) in html
+    assert client.get(url("child_deactivate", child)).status_code == 404
+
+
 def test_the_forms_a_panel_posts_still_work_from_it(login_as, child):
     client = login_as("worker")
     fragment = client.get(url("circumstance_add", child), **HTMX).content.decode()
@@ -69,13 +88,14 @@ def test_the_forms_a_panel_posts_still_work_from_it(login_as, child):
     assert client.put(url("circumstance_add", child)).status_code == 405
 
 
-CHILD_PAGE_QUERIES = 14  # see the comment of the test
+CHILD_PAGE_QUERIES = 13  # see the comment of the test
 
 
 def test_the_childs_page_query_count_does_not_grow_with_its_history_or_its_viewers(login_as, child,
                                                                                   django_assert_num_queries):
     # session, user, the child, the access log (insert, the hourly count), sensitive information,
-    # unread notices, cases, referrals, groups, caregivers, siblings, consents, merges
+    # unread notices, cases, referrals, groups, caregivers, siblings, consents (merges: only when
+    # the record survived one, test_merge_details)
     client = login_as("supervisor")
     client.get(url("child_detail", child))
     with django_assert_num_queries(CHILD_PAGE_QUERIES):

@@ -231,6 +231,8 @@ def test_supervisor_merges_everything_attached_onto_the_survivor(login_as, api, 
     page = client.get(f"/children/{merged.public_id}/", follow=True)
     assert page.context["child"] == survivor
     assert old_number in page.content.decode()  # "record … was merged into this one" and the merges list
+    record = ChildMerge.objects.get(survivor=survivor)
+    assert page.context["merges"][0] == record and f"/children/merges/{record.pk}/undo/" in page.content.decode()
     assert merged not in list(client.get(LIST).context["filter"].qs)
     assert merged not in search("nguyen thi hoa")
     api_body = api("worker").get(f"/api/v1/children/{merged.public_id}/").json()
@@ -272,6 +274,8 @@ def test_merge_is_reversible(login_as, pair):
     assert client.get(f"/children/{merged.public_id}/").status_code == 200
     again = client.post(f"/children/merges/{record.pk}/undo/", follow=True)
     assert [m.level_tag for m in again.context["messages"]][-1] == "error"  # already undone
+    listed = client.get(f"/children/{survivor.public_id}/").context["merges"]  # the survivor's page keeps it, undone
+    assert [m.pk for m in listed] == [record.pk] and listed[0].reversed_at is not None
 
 
 def test_chained_merges_resolve_to_the_last_survivor(login_as, pair):

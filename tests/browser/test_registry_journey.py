@@ -84,6 +84,15 @@ def test_worker_registers_is_warned_of_a_duplicate_and_finds_the_child(site, pho
     consent.locator("button[type=submit]").click()
     expect(page.get_by_test_id("consents")).to_contain_text("Lò Thị Dung")
     assert child.consents.filter(purpose="sharing", withdrawn_on__isnull=True).exists()
+    # ... and the grandmother who looks after her in the week, from the caregiver panel.
+    page.get_by_test_id("caregiver-part").locator("summary").click()
+    caregiver = page.get_by_test_id("caregiver-form")
+    expect(caregiver).to_be_visible()
+    caregiver.locator("input[name=cg-caregiver_name]").fill("Lò Thị Mai")
+    caregiver.locator("select[name=cg-caregiver_relationship]").select_option("grandmother")
+    caregiver.locator("input[name=cg-caregiver_phone]").fill("0912 777 009")
+    caregiver.locator("button[type=submit]").click()
+    expect(page.get_by_test_id("caregivers")).to_contain_text("0912777009")
     page.get_by_test_id("history-part").locator("summary").click()
     expect(page.get_by_test_id("timeline").locator("li")).to_have_count(2)  # registered, consent recorded
     assert fits_the_phone(page)

@@ -219,16 +219,17 @@ MATRIX.update({
     "beneficiaries:merge_undo": post_only(lambda r: {"merge_id": r.merge.pk}),
     "beneficiaries:child_detail": ok_for(*STAFF_A, kwargs=child),
     "beneficiaries:child_edit": ok_for("worker", "supervisor", "admin", kwargs=child),
-    "beneficiaries:caregiver_add": post_only(child),
     # GET: the form, loaded when its panel of the child's page is opened; POST: the action.
+    "beneficiaries:caregiver_add": ok_for("worker", "supervisor", "admin", kwargs=child),
     "beneficiaries:circumstance_add": ok_for("worker", "supervisor", "admin", kwargs=child),
     "beneficiaries:circumstance_end": post_only(with_(child, circumstance_id=lambda r: r.circumstance.pk)),
     "beneficiaries:consent_add": ok_for("worker", "supervisor", "admin", kwargs=child),
     "beneficiaries:child_history": ok_for(*STAFF_A, kwargs=child),
     "beneficiaries:child_viewers": ok_for("supervisor", kwargs=child),
     "beneficiaries:consent_withdraw": post_only(with_(child, consent_id=lambda r: r.consent.pk)),
-    "beneficiaries:sensitive_edit": post_only(child),
-    "beneficiaries:child_deactivate": post_only(child),
+    # the sensitive form holds the sensitive values: the key worker and the supervisor only
+    "beneficiaries:sensitive_edit": ok_for("worker", "supervisor", kwargs=child),
+    "beneficiaries:child_deactivate": ok_for("worker", "supervisor", "admin", kwargs=child),
     "beneficiaries:child_reactivate": post_only(child),
     # cases (the case is opened and assigned to `worker`, not by the counsellor)
     "cases:case_list": ok_for(*ALL_STAFF),
@@ -549,13 +550,20 @@ HOSTILE_POST = {"action": "close", "note": "x", "level": "PREVENTION", "reason":
                 "full_name": "Đã bị sửa", "is_active": "false", "assigned_worker": "", "status": "CLOSED"}
 
 
-def post_only_rows_on_a_record() -> list[str]:
-    """POST-only rows whose URL names a record of province A (every id in them a real one)."""
-    return [key for key, entry in MATRIX.items() if entry["expect"]["worker"] == "405" and entry["kwargs"] is not NONE]
+# Routes whose GET is the form (loaded into a panel of the child's page) and whose POST acts: the
+# POST tests below run on them as on the POST-only ones.
+FORM_AND_ACTION = {"beneficiaries:caregiver_add", "beneficiaries:circumstance_add", "beneficiaries:consent_add",
+                   "beneficiaries:sensitive_edit", "beneficiaries:child_deactivate"}
+
+
+def post_rows_on_a_record() -> list[str]:
+    """Rows that take a POST and whose URL names a record of province A (every id in them a real one)."""
+    return [key for key, entry in MATRIX.items() if entry["kwargs"] is not NONE
+            and (entry["expect"]["worker"] == "405" or key in FORM_AND_ACTION)]
 
 
 @pytest.mark.parametrize("persona", ["worker_b", "hotline_b"])
-@pytest.mark.parametrize("key", post_only_rows_on_a_record())
+@pytest.mark.parametrize("key", post_rows_on_a_record())
 def test_province_b_post_on_a_record_of_province_a_is_404_and_changes_nothing(key, persona, matrix_records):
     url = url_of(key, matrix_records)
     before = state_of(matrix_records)
@@ -568,7 +576,7 @@ def test_province_b_post_on_a_record_of_province_a_is_404_and_changes_nothing(ke
     assert state_of(matrix_records) == before
 
 
-@pytest.mark.parametrize("key", [key for key in post_only_rows_on_a_record()
+@pytest.mark.parametrize("key", [key for key in post_rows_on_a_record()
                                  if key.startswith(("beneficiaries:", "cases:", "case-"))])
 def test_partner_post_on_a_child_or_case_is_404_and_changes_nothing(key, matrix_records):
     url = url_of(key, matrix_records)
@@ -624,14 +632,14 @@ def test_a_supervisor_of_province_b_cannot_undo_a_merge_of_province_a(matrix_rec
     assert state_of(matrix_records) == before
 
 
-def test_post_only_rows_cover_the_actions_on_records():
+def test_post_rows_cover_the_actions_on_records():
     """The POST tests above run on every beneficiaries and cases action that takes a record."""
-    keys = post_only_rows_on_a_record()
+    keys = post_rows_on_a_record()
     assert {"beneficiaries:child_deactivate", "beneficiaries:sensitive_edit", "cases:case_transition",
             "cases:reassign", "case-transitions", "referral-accept", "hotline:call_complete",
             # Routes that name a record inside another by its own id (issue 8 item 1).
             "beneficiaries:merge_undo", "beneficiaries:circumstance_end", "beneficiaries:consent_withdraw",
-            "cases:notification_open", "cases:task_remove", "hotline:callback_attempt"} <= set(keys)
+            "cases:notification_open", "cases:task_remove", "hotline:callback_attempt", *FORM_AND_ACTION} <= set(keys)
 
 
 def test_worker_b_cannot_name_records_of_province_a_in_api_writes(matrix_records):
