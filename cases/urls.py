@@ -6,6 +6,7 @@ app_name = "cases"
 urlpatterns = [
     path("", views.case_list, name="case_list"),
     path("export.csv", views.case_export, name="case_export"),
+    path("filters/", views.case_filters, name="case_filters"),
     path("open/", views.case_open, name="case_open"),
     path("my-work/", views.my_work, name="my_work"),
     path("team/", views.team, name="team"),

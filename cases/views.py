@@ -105,7 +105,20 @@ def case_list(request):
     return render(request, "cases/case_list.html", {
         "filter": case_filter, "page": page, "can_open": can_open_case(request.user),
         "can_export": request.user.role in EXPORTERS, "now": timezone.now(),
+        "filters_open": "filters" in request.GET or any(
+            request.GET.get(name) for name in case_filter.filters if name != "search"),
     })
+
+
+@login_required
+def case_filters(request):
+    """The list's filter fields, loaded when the closed "Filters" panel is first opened: their
+    worker and commune lists (a province's ~200 workers and ~100 communes) were a third of the
+    list's time and most of its HTML on every view, for a panel most views leave closed (issue 9).
+    With a filter in use the list shows them itself; without JavaScript, ?filters opens them."""
+    _require(request.user.role in CASE_ROLES)
+    return render(request, "cases/_case_filters.html",
+                  {"filter": CaseFilter(None, user=request.user, queryset=Case.objects.none())})
 
 
 def _export_columns():

@@ -85,3 +85,15 @@ def test_worker_opens_an_emergency_case_on_a_phone_and_meets_the_12_hour_clock(s
     case.refresh_from_db()
     assert case.status == "EMERGENCY_PROTECTION"
     assert fits_the_phone(page)
+
+    # The next morning she finds the case again from the case list, filtering by level: the
+    # filters load when their panel is opened (issue 9).
+    page.goto(f"{site}/cases/")
+    expect(page.locator('select[name="level"]')).to_have_count(0)
+    page.get_by_test_id("filters-part").locator("summary").click()
+    page.select_option('[data-testid=case-filters] select[name="level"]', "INTERVENTION")
+    page.select_option('[data-testid=case-filters] select[name="emergency"]', "true")
+    page.locator('[data-testid=case-filters] button:has-text("Áp dụng")').click()
+    expect(page.locator("main")).to_contain_text(case.case_number)
+    expect(page.locator('[data-testid=case-filters] select[name="level"]')).to_have_value("INTERVENTION")
+    assert fits_the_phone(page)

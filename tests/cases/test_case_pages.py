@@ -439,6 +439,26 @@ def test_case_list_filters_and_export(login_as, persona):
     assert login_as("worker").get(reverse("cases:case_export")).status_code == 404
 
 
+def test_the_filters_load_when_their_panel_opens_and_show_when_in_use(login_as):
+    # Issue 9: the worker and commune lists are read and written only when the panel is opened.
+    make_case(level="EARLY_SUPPORT")
+    client = login_as("supervisor")
+    closed = client.get(reverse("cases:case_list")).content.decode()
+    panel = closed[closed.index('data-testid="filters-part"') - 200:closed.index('data-testid="filters-part"')]
+    assert f'hx-get="{reverse("cases:case_filters")}"' in panel and 'hx-trigger="toggle once"' in panel
+    assert 'name="worker"' not in closed and 'name="commune"' not in closed
+    fields = client.get(reverse("cases:case_filters")).content.decode()
+    worker = User.objects.get(username="worker")
+    assert "<html" not in fields and 'name="worker"' in fields and f'value="{worker.pk}"' in fields
+    assert 'name="commune"' in fields and 'name="search"' not in fields  # the search box stays in the page
+    in_use = client.get(reverse("cases:case_list"), {"level": "EARLY_SUPPORT", "worker": worker.pk}).content.decode()
+    assert "<details open>" in in_use and f'<option value="{worker.pk}" selected>' in in_use
+    assert 'name="worker"' in client.get(reverse("cases:case_list"), {"filters": ""}).content.decode()  # no JavaScript
+    bad = client.get(reverse("cases:case_list"), {"level": "NOT_A_LEVEL"})
+    assert bad.status_code == 200 and "<details open>" in bad.content.decode()  # the error is shown by its field
+    assert login_as("partner").get(reverse("cases:case_filters")).status_code == 404
+
+
 # --- attachments -------------------------------------------------------------------------------
 
 
@@ -611,8 +631,9 @@ def test_printing_form_01_and_form_04_shows_the_child_and_the_costs(login_as, pe
 
 
 # The session is written at most once a minute (accounts.middleware); each row's next deadline
-# is a column of the page's query (cases_tags.with_next_clock), not a prefetch.
-LIST_QUERIES = 8
+# is a column of the page's query (cases_tags.with_next_clock), not a prefetch; the filters'
+# worker, commune and abuse-type lists are read when their panel is opened (cases:case_filters).
+LIST_QUERIES = 5
 MY_WORK_QUERIES = 5
 
 

@@ -233,6 +233,7 @@ MATRIX.update({
     "beneficiaries:child_reactivate": post_only(child),
     # cases (the case is opened and assigned to `worker`, not by the counsellor)
     "cases:case_list": ok_for(*ALL_STAFF),
+    "cases:case_filters": ok_for(*ALL_STAFF),
     "cases:case_export": ok_for("supervisor", "official", "national", "admin"),
     "cases:case_open": ok_for("worker", "worker_b", "supervisor", *COUNSELLORS),
     "cases:my_work": ok_for("worker", "worker_b"),

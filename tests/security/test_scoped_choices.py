@@ -80,7 +80,9 @@ def form_pages(b: ProvinceBRecords) -> list[tuple[str, str]]:
         reverse("beneficiaries:import_upload"), reverse("beneficiaries:duplicate_queue"),
         reverse("beneficiaries:child_detail", args=[child]), reverse("beneficiaries:child_edit", args=[child]),
         reverse("beneficiaries:consent_add", args=[child]), reverse("beneficiaries:circumstance_add", args=[child]),
-        reverse("cases:case_list"), reverse("cases:case_open"), f"{reverse('cases:case_open')}?child={child}",
+        reverse("beneficiaries:caregiver_add", args=[child]), reverse("beneficiaries:child_deactivate", args=[child]),
+        reverse("cases:case_list"), reverse("cases:case_filters"), reverse("cases:case_open"),
+        f"{reverse('cases:case_open')}?child={child}",
         reverse("cases:my_work"), reverse("cases:case_detail", args=[case]),
         reverse("cases:document_edit", args=[case, "intake"]), reverse("cases:notifications"),
         reverse("referrals:referral_list"), f"{reverse('referrals:referral_new')}?child={child}",
@@ -94,7 +96,7 @@ def form_pages(b: ProvinceBRecords) -> list[tuple[str, str]]:
         reverse("hotline:callback_queue"), reverse("hotline:call_detail", args=[b.draft_call.public_id]),
         reverse("hotline:call_detail", args=[b.logged_call.public_id]), reverse("cases:case_open"),
         f"{reverse('cases:case_open')}?child={child}", reverse("beneficiaries:child_list"),
-        reverse("cases:case_list"), reverse("referrals:referral_list"),
+        reverse("cases:case_list"), reverse("cases:case_filters"), reverse("referrals:referral_list"),
         f"{reverse('referrals:referral_new')}?call={b.logged_call.public_id}",
     ]
     return [("worker_b", url) for url in worker_b] + [("hotline_b", url) for url in hotline_b]
