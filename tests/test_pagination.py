@@ -45,3 +45,19 @@ def test_exactly_at_the_cap_is_not_capped():
     pks = Commune.objects.order_by("pk").values_list("pk", flat=True)[:5]
     paginator = SmallCap(Commune.objects.filter(pk__in=list(pks)).order_by("name"), 2)
     assert (paginator.count, paginator.is_capped) == (5, False)
+
+
+def test_the_count_selects_only_the_key_and_keeps_the_filters_on_annotations():
+    from django.db import connection
+    from django.db.models import F, Value
+    from django.db.models.functions import Concat
+    from django.test.utils import CaptureQueriesContext
+
+    named = Commune.objects.annotate(label=Concat(F("name"), Value(" ~ ")), twice=F("pk") * 2)
+    expected = named.filter(twice__lte=2 * Commune.objects.order_by("pk").values_list("pk", flat=True)[3]).count()
+    with CaptureQueriesContext(connection) as queries:
+        paginator = SmallCap(named.filter(twice__lte=2 * Commune.objects.order_by("pk").values_list(
+            "pk", flat=True)[3]).order_by("name"), 2)
+        assert paginator.count == min(expected, 5)
+    count_sql = queries.captured_queries[-1]["sql"]
+    assert "COUNT(" in count_sql and " ~ " not in count_sql and "label" not in count_sql
