@@ -53,12 +53,26 @@ DUE_FIRST = F("next_due_at").asc(nulls_last=True)
 # per page (issue 9), and a list holds nothing it does not show.
 CHILD_IN_ROW = {"id", "public_id", "registry_number", "full_name"}
 WORKER_IN_ROW = {"id", "username", "first_name", "last_name"}
+# Nor the case's own long texts (the summary is encrypted: decrypted for every row of a page) or
+# its commune's validity and lineage.
+CASE_NOT_IN_ROW = ["summary", "outcome", "closure_reason", "opened_by"]
+COMMUNE_IN_ROW = {"id", "code", "name", "province"}
+
+
+def _people_in_row() -> list[str]:
+    return [*not_shown(Case, CHILD_IN_ROW, "child"), *not_shown(Case, WORKER_IN_ROW, "assigned_worker")]
 
 
 def list_queryset(qs: QuerySet[Case]) -> QuerySet[Case]:
     return with_next_due(qs.select_related("child", "commune", "assigned_worker").defer(
-        *not_shown(Case, CHILD_IN_ROW, "child"), *not_shown(Case, WORKER_IN_ROW, "assigned_worker"),
+        *_people_in_row(), *CASE_NOT_IN_ROW, *not_shown(Case, COMMUNE_IN_ROW, "commune"),
     )).annotate(is_overdue=overdue_q())
+
+
+def with_case_in_full(qs: QuerySet[Case]) -> QuerySet[Case]:
+    """A list queryset made to show one case: all of the case and its commune (still only the
+    child's and the worker's names)."""
+    return qs.defer(None).defer(*_people_in_row())
 
 
 def child_cases(user, child) -> list[Case]:

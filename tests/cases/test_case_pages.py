@@ -758,5 +758,10 @@ def test_case_lists_do_not_read_what_their_rows_do_not_show(open_case, login_as)
     sql = str(selectors.list_queryset(Case.objects.all()).query)
     assert '"beneficiaries_child"."full_name"' in sql and '"accounts_user"."last_name"' in sql
     for column in ('"beneficiaries_child"."personal_id"', '"beneficiaries_child"."address"',
-                   '"beneficiaries_child"."notes"', '"accounts_user"."password"'):
+                   '"beneficiaries_child"."notes"', '"accounts_user"."password"', '"cases_case"."summary"',
+                   '"cases_case"."outcome"', '"geography_commune"."valid_until"'):
         assert column not in sql
+    assert '"geography_commune"."name"' in sql and '"cases_case"."case_number"' in sql
+    # One case (the API's detail) is read in full, but for the people in it.
+    one = str(selectors.with_case_in_full(selectors.list_queryset(Case.objects.all())).query)
+    assert '"cases_case"."summary"' in one and '"accounts_user"."password"' not in one

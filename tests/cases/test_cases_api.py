@@ -142,6 +142,23 @@ def test_the_list_query_count_is_pinned_and_does_not_grow_with_the_cases(open_ca
     assert second.json()["count"] == first.json()["count"] + 4
 
 
+def test_one_case_reads_its_own_columns_in_its_query_not_one_by_one(open_case, api):
+    # The list reads no summary, outcome or closure reason (cases.selectors.list_queryset); one
+    # case reads them with the case, never as a query per deferred column.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    case = open_case(is_emergency=True)
+    Case.objects.filter(pk=case.pk).update(summary="Tóm tắt", outcome="Kết quả")
+    client = api("supervisor")
+    client.get(f"{URL}{case.public_id}/")
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(f"{URL}{case.public_id}/").json()
+    assert (body["summary"], body["outcome"]) == ("Tóm tắt", "Kết quả")
+    reads = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('SELECT "cases_case"')]
+    assert len(reads) == 1, reads
+
+
 # --- Opening a case -----------------------------------------------------------------------------
 
 
