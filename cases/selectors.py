@@ -1,6 +1,10 @@
 """Reads of cases. Every page, API, export and dashboard starts from `cases_visible_to`."""
 
-from django.db.models import Count, F, Q, QuerySet
+from datetime import datetime
+
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 
 from accounts.models import User
@@ -67,6 +71,27 @@ def list_queryset(qs: QuerySet[Case]) -> QuerySet[Case]:
     return with_next_due(qs.select_related("child", "commune", "assigned_worker").defer(
         *_people_in_row(), *CASE_NOT_IN_ROW, *not_shown(Case, COMMUNE_IN_ROW, "commune"),
     )).annotate(is_overdue=overdue_q())
+
+
+LIVE_CLOCK_FIELDS = ("code", "started_at", "due_at", "met_at")
+
+
+def live_clocks_column() -> ArraySubquery:
+    """A case's clocks that are not cancelled, in due order, as one column of the case's row (each
+    clock's code and times): a prefetch was one more query and its machinery, about a tenth of the
+    case API's time (issue 9). clocks_of() turns the column back into clocks."""
+    clocks = CaseClock.objects.filter(case=OuterRef("pk"), cancelled_at__isnull=True).order_by("due_at", "pk")
+    return ArraySubquery(clocks.values(row=JSONObject(**{name: name for name in LIVE_CLOCK_FIELDS})))
+
+
+def clocks_of(rows: list[dict]) -> list[CaseClock]:
+    """The clocks of live_clocks_column(), unsaved: PostgreSQL writes their times in ISO 8601 with
+    the connection's offset (UTC)."""
+    def when(text):
+        return None if text is None else datetime.fromisoformat(text)
+
+    return [CaseClock(code=row["code"], started_at=when(row["started_at"]), due_at=when(row["due_at"]),
+                      met_at=when(row["met_at"])) for row in rows]
 
 
 def with_case_in_full(qs: QuerySet[Case]) -> QuerySet[Case]:

@@ -163,8 +163,10 @@ class CaseListSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ClockSerializer(many=True))
     def get_clocks(self, case):
-        clocks = getattr(case, "live_clocks", None)
-        if clocks is None:
+        rows = getattr(case, "live_clock_rows", None)  # cases.api.views.case_queryset reads them with the case
+        if rows is not None:
+            clocks = selectors.clocks_of(rows)
+        else:
             clocks = case.clocks.filter(cancelled_at__isnull=True).order_by("due_at", "pk")
         return self._clock_list.to_representation(clocks)
 

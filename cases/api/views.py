@@ -5,7 +5,7 @@ a change (cases.services.CaseError) is a 409 when it clashes with the case's cur
 illegal move, a self-approval, a second open case at a level) and a 400 otherwise.
 """
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
@@ -18,7 +18,7 @@ from cases import selectors, workflow
 from cases import services as case_services
 from cases.api import serializers as s
 from cases.filters import CaseFilter
-from cases.models import AbuseType, Approval, Case, CaseClock
+from cases.models import AbuseType, Approval, Case
 from cases.permissions import can_open_case, can_work_on_case
 from core.columns import codes_of
 
@@ -96,11 +96,10 @@ def case_queryset(user, *, detail: bool = False) -> QuerySet[Case]:
     for one case, who opened it: joining that for a list only made it slower to plan)."""
     pending = (Approval.objects.filter(case=OuterRef("pk"), decided_at__isnull=True)
                .order_by("-requested_at").values("requested_by_id")[:1])
-    live_clocks = CaseClock.objects.filter(cancelled_at__isnull=True).order_by("due_at", "pk")
     rows = selectors.list_queryset(selectors.cases_visible_to(user))
     return ((selectors.with_case_in_full(rows) if detail else rows)
             .select_related("commune__province", *(["opened_by"] if detail else []))
-            .prefetch_related(Prefetch("clocks", queryset=live_clocks, to_attr="live_clocks"))
+            .annotate(live_clock_rows=selectors.live_clocks_column())
             .annotate(abuse_type_codes=codes_of(AbuseType, "cases"))
             .annotate(pending_requested_by_id=Subquery(pending))
             .order_by("-received_at", "-pk"))
