@@ -22,8 +22,9 @@ def client_address(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def record_access(request, action: str, obj=None, *, object_type: str = "", detail: dict | None = None) -> None:
-    AccessEvent.objects.create(
+def record_access(request, action: str, obj=None, *, object_type: str = "",
+                  detail: dict | None = None) -> AccessEvent:
+    return AccessEvent.objects.create(
         user=request.user if request.user.is_authenticated else None,
         action=action,
         object_type=object_type or (obj._meta.label_lower if obj is not None else ""),
@@ -34,16 +35,24 @@ def record_access(request, action: str, obj=None, *, object_type: str = "", deta
 
 
 def record_view(request, obj, *, api: bool = False) -> None:
-    record_access(request, AccessAction.API_VIEW if api else AccessAction.VIEW, obj)
+    event = record_access(request, AccessAction.API_VIEW if api else AccessAction.VIEW, obj)
     if obj is not None and obj._meta.label_lower == CHILD and request.user.is_authenticated:
-        alert_on_unusual_viewing(request.user)
+        # Opening again a file opened within the hour adds no child to the hour's count, so the
+        # check made at that earlier opening stands (the count can only have fallen since). The
+        # child's page is opened again after every action taken on it: counting the user's whole
+        # hour each time grew with their work (issue 9).
+        if not _views_last_hour(request.user).filter(object_id=obj.pk).exclude(pk=event.pk).exists():
+            alert_on_unusual_viewing(request.user)
+
+
+def _views_last_hour(user):
+    since = timezone.now() - timedelta(hours=1)
+    return AccessEvent.objects.filter(user=user, object_type=CHILD, at__gte=since,
+                                      action__in=[AccessAction.VIEW, AccessAction.API_VIEW])
 
 
 def children_viewed_last_hour(user) -> int:
-    since = timezone.now() - timedelta(hours=1)
-    return (AccessEvent.objects.filter(user=user, object_type=CHILD, at__gte=since,
-                                       action__in=[AccessAction.VIEW, AccessAction.API_VIEW])
-            .values("object_id").distinct().count())
+    return _views_last_hour(user).values("object_id").distinct().count()
 
 
 def alert_on_unusual_viewing(user) -> bool:

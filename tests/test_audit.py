@@ -56,6 +56,28 @@ def test_admins_are_alerted_once_when_one_user_opens_too_many_files(login_as, se
     assert "Lê Thị Hoa" in alerts.get().title
 
 
+def test_opening_a_file_again_within_the_hour_does_not_count_the_hour_again(login_as, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.UNUSUAL_CHILD_VIEWS_PER_HOUR = 2
+    client = login_as("supervisor")
+    first, second, third = Child.objects.filter(commune__province__code="15")[:3]
+
+    def distinct_counts(child) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            client.get(reverse("beneficiaries:child_detail", args=[child.public_id]))
+        return sum("DISTINCT" in q["sql"] and "audit_accessevent" in q["sql"] for q in queries.captured_queries)
+
+    assert distinct_counts(first) == 1  # a child new to this hour: counted
+    assert distinct_counts(first) == 0  # the same child again: the count made then stands
+    assert distinct_counts(second) == 1
+    alerts = Notification.objects.filter(user__username="admin", key__startswith="unusual-views:")
+    assert not alerts.exists()  # two children: at the limit, not over it
+    assert distinct_counts(first) == 0 and not alerts.exists()
+    assert distinct_counts(third) == 1 and alerts.count() == 1  # the third child crosses it
+
+
 def test_normal_work_raises_no_alert(login_as):
     child = lao_cai_child()
     login_as("worker").get(reverse("beneficiaries:child_detail", args=[child.public_id]))

@@ -93,9 +93,9 @@ CHILD_PAGE_QUERIES = 13  # see the comment of the test
 
 def test_the_childs_page_query_count_does_not_grow_with_its_history_or_its_viewers(login_as, child,
                                                                                   django_assert_num_queries):
-    # session, user, the child, the access log (insert, the hourly count), sensitive information,
-    # unread notices, cases, referrals, groups, caregivers, siblings, consents (merges: only when
-    # the record survived one, test_merge_details)
+    # session, user, the child, the access log (insert; opened within the hour? then the hour is
+    # not counted again), sensitive information, unread notices, cases, referrals, groups,
+    # caregivers, siblings, consents (merges: only when the record survived one)
     client = login_as("supervisor")
     client.get(url("child_detail", child))
     with django_assert_num_queries(CHILD_PAGE_QUERIES):
