@@ -105,6 +105,9 @@ def case_list(request):
     return render(request, "cases/case_list.html", {
         "filter": case_filter, "page": page, "can_open": can_open_case(request.user),
         "can_export": request.user.role in EXPORTERS, "now": timezone.now(),
+        # The text searched for, as typed: reading it from the filter's form built the form (and
+        # copied its choice fields) on every view, for a panel that is closed (issue 9).
+        "search_text": query.text,
         "filters_open": "filters" in request.GET or any(
             request.GET.get(name) for name in case_filter.filters if name != "search"),
     })

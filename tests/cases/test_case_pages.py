@@ -431,6 +431,7 @@ def test_case_list_filters_and_export(login_as, persona):
     assert support.pk in listed and intervention.pk not in listed
     by_number = search_page(client, reverse("cases:case_list"), intervention.case_number)
     assert [c.pk for c in by_number.context["page"]] == [intervention.pk]
+    assert f'name="search" value="{intervention.case_number}"' in by_number.content.decode()  # kept in the box
     export = client.get(reverse("cases:case_export"), {"level": "EARLY_SUPPORT"})
     body = export.content.decode("utf-8-sig")
     assert export.status_code == 200 and support.case_number in body and intervention.case_number not in body
@@ -447,6 +448,7 @@ def test_the_filters_load_when_their_panel_opens_and_show_when_in_use(login_as):
     panel = closed[closed.index('data-testid="filters-part"') - 200:closed.index('data-testid="filters-part"')]
     assert f'hx-get="{reverse("cases:case_filters")}"' in panel and 'hx-trigger="toggle once"' in panel
     assert 'name="worker"' not in closed and 'name="commune"' not in closed
+    assert not hasattr(client.get(reverse("cases:case_list")).context["filter"], "_form")  # nor its form built
     fields = client.get(reverse("cases:case_filters")).content.decode()
     worker = User.objects.get(username="worker")
     assert "<html" not in fields and 'name="worker"' in fields and f'value="{worker.pk}"' in fields
