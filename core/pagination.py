@@ -46,7 +46,16 @@ class CappedPaginator(Paginator):
         return number  # no upper bound: the last page is not known without counting
 
     def page(self, number):
+        first = self._first_page_rows(number)
+        if first is not None and len(first) <= self.per_page:
+            # The list fits on its first page: its rows are its count. A search's COUNT ran the
+            # whole search a second time (issue 9: half of a name search's SQL).
+            self.__dict__.setdefault("_counted", len(first))
         number = self.validate_number(number)
+        if first is not None:  # page 1, read once whether or not it was counted
+            if not self.is_capped:
+                return self._get_page(first[: self.per_page], 1, self)
+            return CappedPage(first[: self.per_page], 1, self, more=len(first) > self.per_page)
         if not self.is_capped:
             return super().page(number)
         bottom = (number - 1) * self.per_page
@@ -55,10 +64,25 @@ class CappedPaginator(Paginator):
             raise EmptyPage(self.error_messages["no_results"])
         return CappedPage(rows[: self.per_page], number, self, more=len(rows) > self.per_page)
 
-    def get_page(self, number):
-        """A page number past the rows (an old link) falls back to the last counted page."""
+    def _first_page_rows(self, number) -> list | None:
+        """For page 1 (most views, and nearly every search) its rows and one more, read before
+        anything is counted; None for any other page."""
         try:
-            return super().get_page(number)
+            if int(number) != 1:
+                return None
+        except (TypeError, ValueError):
+            return None
+        if "_first_rows" not in self.__dict__:
+            self.__dict__["_first_rows"] = list(self.object_list[: self.per_page + 1])
+        return self.__dict__["_first_rows"]
+
+    def get_page(self, number):
+        """No page number is the first page (read before anything is counted, page()); one that is
+        not a number is too; one past the rows (an old link) falls back to the last counted page."""
+        try:
+            return self.page(1 if number in (None, "") else number)
+        except PageNotAnInteger:
+            return self.page(1)
         except EmptyPage:
             return self.page(self.num_pages)
 

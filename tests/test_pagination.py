@@ -61,3 +61,25 @@ def test_the_count_selects_only_the_key_and_keeps_the_filters_on_annotations():
         assert paginator.count == min(expected, 5)
     count_sql = queries.captured_queries[-1]["sql"]
     assert "COUNT(" in count_sql and " ~ " not in count_sql and "label" not in count_sql
+
+
+def test_a_list_that_fits_on_its_first_page_is_not_counted_again(django_assert_num_queries):
+    pks = list(Commune.objects.order_by("pk").values_list("pk", flat=True)[:3])
+    with django_assert_num_queries(1):  # the page's rows (and one more) give the count
+        page = SmallCap(Commune.objects.filter(pk__in=pks).order_by("pk"), 5).page("1")
+        assert ([c.pk for c in page], page.paginator.count, page.has_next()) == (pks, 3, False)
+    with django_assert_num_queries(0):  # nothing can match: not even the page is read
+        empty = SmallCap(Commune.objects.none().order_by("pk"), 5).get_page(None)  # no page asked: the first
+        assert (list(empty), empty.paginator.count, empty.number) == ([], 0, 1)
+
+
+def test_a_full_first_page_is_read_once_and_counted(django_assert_num_queries):
+    pks = list(Commune.objects.order_by("pk").values_list("pk", flat=True)[:4])
+    with django_assert_num_queries(2):  # the first page and one more row, then the count
+        page = SmallCap(Commune.objects.filter(pk__in=pks).order_by("pk"), 2).page(1)
+        assert ([c.pk for c in page], page.paginator.count, page.has_next()) == (pks[:2], 4, True)
+    with django_assert_num_queries(2):  # above the cap: "more than", and a next page
+        capped = SmallCap(Commune.objects.order_by("pk"), 2).page(1)
+        assert (capped.paginator.is_capped, capped.has_next(), len(capped.object_list)) == (True, True, 2)
+    second = SmallCap(Commune.objects.filter(pk__in=pks).order_by("pk"), 2).page(2)
+    assert [c.pk for c in second] == pks[2:] and not second.has_next()

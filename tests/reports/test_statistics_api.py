@@ -78,7 +78,7 @@ def test_bad_input_is_a_400_with_the_fields_error(db, api, params, field):
 def test_the_list_is_paginated_in_a_fixed_number_of_queries(figures, api, django_assert_num_queries):
     client = api("national")
     client.get(URL)
-    with django_assert_num_queries(4):  # session, user, count, page (the session is not written)
+    with django_assert_num_queries(3):  # session, user, page (one page: its count; the session is not written)
         rows = results(client.get(URL, {"period": YEAR}))
     assert len(rows) >= 10
 
