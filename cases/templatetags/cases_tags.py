@@ -267,6 +267,38 @@ def case_rows(cases, show_worker: bool = False) -> str:
                        format_html_join("", "{}", ((row,) for row in rows)))
 
 
+@register.simple_tag
+def caseload_rows(caseload) -> str:
+    """The supervisor's caseload table body: one row per worker of the province (a couple of
+    hundred), written in Python like case_rows: through the template it was a tenth of the page."""
+    rows = [format_html(
+        '<tr><td>{}</td>\n        <td class="text-end">{}</td><td class="text-end">{}</td></tr>\n      ',
+        row["worker_name"] if row["assigned_worker_id"] else format_html("<em>{}</em>", _("not assigned")),
+        row["open_cases"],
+        format_html('<span class="badge text-bg-danger">{}</span>', row["overdue"]) if row["overdue"] else 0)
+        for row in caseload]
+    if not rows:
+        return format_html('<tr><td colspan="3" class="text-muted">{}</td></tr>', _("No open case."))
+    return format_html_join("", "{}", ((row,) for row in rows))
+
+
+@register.simple_tag
+def overdue_rows(overdue: list[ClockRow]) -> str:
+    """The supervisor's overdue deadlines (up to OVERDUE_LIMIT), written in Python like case_rows."""
+    detail = reverse("cases:case_detail", args=[_UUID_SLOT])
+    rows = []
+    for row in overdue:
+        case = row.clock.case
+        worker = case.assigned_worker.get_full_name() if case.assigned_worker_id else ""
+        rows.append(format_html(
+            '<li class="mb-1"><span class="badge {}">{}</span>\n        <a href="{}">{}</a> · {} · {}</li>\n      ',
+            row.css, row.text, detail.replace(_UUID_SLOT, str(case.public_id)), case.case_number, row.label,
+            worker or _("not assigned")))
+    if not rows:
+        return format_html('<li class="text-muted">{}</li>', _("No deadline overdue."))
+    return format_html_join("", "{}", ((row,) for row in rows))
+
+
 @register.inclusion_tag("cases/_my_work_panel.html", takes_context=True)
 def my_work_panel(context):
     """A social worker's open cases, what is due first at the top, overdue in red (issue 4 item 7)."""

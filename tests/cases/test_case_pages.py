@@ -653,6 +653,24 @@ def test_case_rows_escape_what_people_typed_and_say_who_works_on_each(login_as):
     assert "Emergency" in row and "not assigned" in row and "Intervention" in row
 
 
+def test_the_supervisors_caseload_and_overdue_rows_escape_names_and_show_the_unassigned(login_as):
+    # Written in Python too (cases_tags.caseload_rows / overdue_rows, issue 9).
+    late = make_case(emergency=True, received_at=timezone.now() - timedelta(hours=13))
+    Case.objects.filter(pk=late.pk).update(assigned_worker=None)
+    User.objects.filter(username="worker").update(first_name="<i>Tú</i>")
+    html = login_as("supervisor").get("/").content.decode()
+    caseload = html[html.index('data-testid="caseload"'):]
+    caseload = caseload[:caseload.index("</table>")]
+    assert "&lt;i&gt;Tú&lt;/i&gt;" in caseload and "<i>" not in caseload
+    assert "<em>not assigned</em>" in caseload and 'class="badge text-bg-danger"' in caseload
+    overdue = html[html.index('data-testid="overdue-clocks"'):]
+    overdue = overdue[:overdue.index("</ul>")]
+    line = overdue[overdue.rindex("<li", 0, overdue.index(late.case_number)):]
+    line = line[:line.index("</li>")]
+    assert f'href="{reverse("cases:case_detail", args=[late.public_id])}"' in line
+    assert "overdue by" in line and "not assigned" in line
+
+
 def test_a_case_row_names_its_next_running_deadline(login_as):
     case = make_case(emergency=True, received_at=timezone.now() - timedelta(hours=2))
     running = selectors.running_clocks().filter(case=case).order_by("due_at")
