@@ -259,11 +259,15 @@ def _conflict_rows(form, conflict):
     return rows
 
 
-def _form_part(request, public_id, template: str, title: str, form_context, *, allowed=can_edit_child):
+def _form_part(request, public_id, template: str, title: str, form_context, *, allowed=can_edit_child,
+               logged: bool = False):
     """GET on a child's action URL: the action's form, for the panel of the child's page that
-    holds it (loaded when opened, _child_part), shown to those who may send it."""
+    holds it (loaded when opened, _child_part), shown to those who may send it. A form filled
+    with the record's values is `logged` as a view of the record, like the page."""
     child = _child_or_404(request, public_id)
     _require(allowed(request.user, child))
+    if logged:
+        record_view(request, child)
     return _child_part(request, child, template, title, form_context(child))
 
 
@@ -395,7 +399,8 @@ def sensitive_edit(request, public_id):
         return _form_part(request, public_id, "beneficiaries/_sensitive_form.html",
                           _("Update sensitive information"),
                           lambda child: {"sensitive_form": forms.SensitiveForm(
-                              prefix="s", initial=_sensitive_initial(child))}, allowed=_may_edit_sensitive)
+                              prefix="s", initial=_sensitive_initial(child))}, allowed=_may_edit_sensitive,
+                          logged=True)
 
     def handle(child):
         _require(can_view_sensitive(request.user, child))

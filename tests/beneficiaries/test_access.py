@@ -225,8 +225,11 @@ def test_only_those_who_see_sensitive_data_may_change_it(login_as, child_a, othe
     for persona in ["worker_lc2", "official", "hotline", "admin"]:
         assert login_as(persona).post(url, fields).status_code == 404
         assert login_as(persona).get(url).status_code == 404  # the form is filled with the values
+    views = AccessEvent.objects.filter(object_type="beneficiaries.child", object_id=child_a.pk, action="view")
+    before = views.count()
     form = login_as("worker").get(url).content.decode()
     assert f.SECRET_DRUGS in form and 'action="' + url + '"' in form
+    assert views.count() == before + 1  # it shows the record's values: logged like the page
     child_a.sensitive.refresh_from_db()
     assert child_a.sensitive.hiv_status == "positive"
     assert login_as("worker").post(url, fields).status_code == 302
