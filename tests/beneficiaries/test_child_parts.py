@@ -88,14 +88,14 @@ def test_the_forms_a_panel_posts_still_work_from_it(login_as, child):
     assert client.put(url("circumstance_add", child)).status_code == 405
 
 
-CHILD_PAGE_QUERIES = 13  # see the comment of the test
+CHILD_PAGE_QUERIES = 12  # see the comment of the test
 
 
 def test_the_childs_page_query_count_does_not_grow_with_its_history_or_its_viewers(login_as, child,
                                                                                   django_assert_num_queries):
-    # session, user, the child, the access log (insert; opened within the hour? then the hour is
-    # not counted again), sensitive information, unread notices, cases, referrals, groups,
-    # caregivers, siblings, consents (merges: only when the record survived one)
+    # session, user, the child (for a supervisor, with its sensitive information), the access log
+    # (insert; opened within the hour? then the hour is not counted again), unread notices, cases,
+    # referrals, groups, caregivers, siblings, consents (merges: only when the record survived one)
     client = login_as("supervisor")
     client.get(url("child_detail", child))
     with django_assert_num_queries(CHILD_PAGE_QUERIES):
@@ -109,3 +109,14 @@ def test_the_childs_page_query_count_does_not_grow_with_its_history_or_its_viewe
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url("child_detail", child)).status_code == 200
     assert len(queries) == CHILD_PAGE_QUERIES
+
+
+def test_the_key_worker_reads_the_sensitive_information_once_known_to_see_it(login_as, child,
+                                                                              django_assert_num_queries):
+    # Only supervisors see it for every child: for a worker it is read after the check, one query more.
+    child.key_worker = f.user("worker")
+    child.save(update_fields=["key_worker"])
+    client = login_as("worker")
+    client.get(url("child_detail", child))
+    with django_assert_num_queries(CHILD_PAGE_QUERIES + 1):
+        assert client.get(url("child_detail", child)).context["sees_sensitive"] is True
