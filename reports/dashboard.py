@@ -2,6 +2,7 @@
 the figures of one province and period (and its communes), the trend over the last periods, and
 for a national official every province side by side. Nothing here counts source records."""
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -33,6 +34,7 @@ COMPARE = ["CHILDREN_UNDER_16", "CSC_TOTAL", "CSC_SUPPORTED_RATE", "ABUSED_CHILD
            "ABUSED_CHANGE_YOY", "CASES_OPENED", "EMERGENCY_12H_MET_RATE", "PLAN_ON_TIME_RATE", "HOTLINE_CALLS",
            "CHILD_FRIENDLY_COMMUNES_RATE"]
 DEFAULT_BY_COMMUNE = "CASES_OPENED"
+INDICATOR_CODE = re.compile(r"[A-Z0-9_]{1,40}")  # the shape of every code in indicators.json
 TREND_LENGTH = 6
 # Figures whose commune cells a supervisor can follow to exactly that many cases in the case list
 # (its filters reproduce the indicator's definition): indicator -> list filters.
@@ -163,10 +165,11 @@ def province_dashboard(user, *, province: Province, period: periods.Period, by_c
 def chosen_commune_column(code: str) -> str:
     """The commune table's extra column as asked for in the query, if it names an indicator, else
     the default: checked before it goes into the cache key, or any string typed into the URL would
-    fill the cache with copies of the same page. The default (most views) costs no query."""
-    if code == DEFAULT_BY_COMMUNE or not code or not Indicator.objects.filter(code=code).exists():
+    fill the cache with copies of the same page. The default (most views) costs no query, nor does
+    anything that cannot be a code (a NUL byte would make the query itself fail)."""
+    if code == DEFAULT_BY_COMMUNE or not INDICATOR_CODE.fullmatch(code or ""):
         return DEFAULT_BY_COMMUNE
-    return code
+    return code if Indicator.objects.filter(code=code).exists() else DEFAULT_BY_COMMUNE
 
 
 def _province_dashboard(user, *, province: Province, period: periods.Period, by_commune: str = "") -> dict:

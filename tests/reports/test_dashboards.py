@@ -166,7 +166,7 @@ def test_a_column_that_is_no_indicator_shares_the_default_pages_cache_entry(figu
     client = login_as("official")
     default = client.get(reverse("reports:dashboard"))
     assert "reports/_chart.html" in {t.name for t in default.templates}
-    for typed in ("NO_SUCH_INDICATOR", "<script>", "CASES_OPENED"):
+    for typed in ("NO_SUCH_INDICATOR", "<script>", "CASES_OPENED", "CASES\x00OPENED", "x" * 500):
         again = client.get(reverse("reports:dashboard"), {"by_commune": typed})
         assert again.status_code == 200
         assert "reports/_chart.html" not in {t.name for t in again.templates}, typed
