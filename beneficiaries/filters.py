@@ -3,6 +3,8 @@
 Choices of communes, villages and groups come from the user's scope, never from the whole table,
 or a filter would leak what exists elsewhere."""
 
+from functools import cache
+
 import django_filters as filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -69,7 +71,9 @@ class ChildFilter(filters.FilterSet):
         self.filters["commune"].queryset = communes.current().order_by("name_folded")
         self.filters["village"].queryset = Village.objects.filter(
             commune__in=communes, commune__code=data.get("commune") or "-").order_by("name_folded")
-        self.filters["group"].extra["choices"] = [(g.code, str(g)) for g in selectors.groups_for(user)]
+        # Read only when used: to check a chosen group, or to write the options (a query on every
+        # list, search and API list otherwise, issue 9); once per filter at most.
+        self.filters["group"].extra["choices"] = cache(lambda: [(g.code, str(g)) for g in selectors.groups_for(user)])
 
     @property
     def qs(self):

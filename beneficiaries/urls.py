@@ -5,6 +5,7 @@ from beneficiaries import exports, import_views, views
 app_name = "beneficiaries"
 urlpatterns = [
     path("", views.child_list, name="child_list"),
+    path("filters/", views.child_filters, name="child_filters"),
     path("register/", views.child_register, name="child_register"),
     path("export.<str:fmt>", exports.child_export, name="child_export"),
     path("villages/", views.village_options, name="village_options"),

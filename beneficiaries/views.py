@@ -30,6 +30,7 @@ from beneficiaries.permissions import (
 )
 from beneficiaries.timeline import child_timeline
 from core import search
+from core.filters import panel_open
 from core.pagination import CappedPaginator
 from geography.selectors import communes_managed_by
 
@@ -69,8 +70,21 @@ def child_list(request):
         record_search(request, "beneficiaries.child", {"search": query.text})
     return render(request, "beneficiaries/child_list.html", {
         "filter": child_filter, "page": page, "can_register": can_register_children(request.user),
-        "can_export": can_export_children(request.user),
+        "can_export": can_export_children(request.user), "search_text": query.text,
+        "filters_open": panel_open(request, child_filter),
     })
+
+
+@login_required
+def child_filters(request):
+    """The registry's filter fields, loaded when the closed "Filters and sorting" panel is first
+    opened: its province, commune and village lists (a province's ~100 communes, written as options)
+    were a fifth of the list's time on every view, for a panel most views leave closed (issue 9).
+    With a filter in use the list shows them itself; without JavaScript, ?filters opens them."""
+    _require(request.user.role != "partner")
+    return render(request, "includes/filter_fields.html", {
+        "filter": ChildFilter(None, queryset=Child.objects.none(), user=request.user),
+        "clear_url": reverse("beneficiaries:child_list")})
 
 
 def _registration_forms(request, data=None):

@@ -36,6 +36,7 @@ from cases.templatetags.cases_tags import (
     with_next_clock,
 )
 from core import search
+from core.filters import panel_open
 from core.models import Notification
 from core.pagination import CappedPaginator
 from core.replica import reads_from_replica
@@ -108,8 +109,7 @@ def case_list(request):
         # The text searched for, as typed: reading it from the filter's form built the form (and
         # copied its choice fields) on every view, for a panel that is closed (issue 9).
         "search_text": query.text,
-        "filters_open": "filters" in request.GET or any(
-            request.GET.get(name) for name in case_filter.filters if name != "search"),
+        "filters_open": panel_open(request, case_filter),
     })
 
 
@@ -120,8 +120,9 @@ def case_filters(request):
     list's time and most of its HTML on every view, for a panel most views leave closed (issue 9).
     With a filter in use the list shows them itself; without JavaScript, ?filters opens them."""
     _require(request.user.role in CASE_ROLES)
-    return render(request, "cases/_case_filters.html",
-                  {"filter": CaseFilter(None, user=request.user, queryset=Case.objects.none())})
+    return render(request, "includes/filter_fields.html", {
+        "filter": CaseFilter(None, user=request.user, queryset=Case.objects.none()),
+        "clear_url": reverse("cases:case_list")})
 
 
 def _export_columns():

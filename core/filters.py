@@ -33,3 +33,15 @@ class LabelColumnChoiceFilter(django_filters.ModelChoiceFilter):
     """A ModelChoiceFilter whose options are `label_column` (which must be what str() gives)."""
 
     field_class = LabelColumnChoiceField
+
+
+# A list's filter panel is closed unless a filter is in use (or `?filters` asks for it, the
+# no-JavaScript way to open it): closed, its fields load when it is opened, so a list does not read
+# and write its choice lists on every view (issue 9).
+OPEN_PANEL = "filters"
+
+
+def panel_open(request, filterset, *, outside: tuple[str, ...] = ("search",)) -> bool:
+    """Whether the list shows its filter fields itself: asked to, or one of them is in use."""
+    return OPEN_PANEL in request.GET or any(request.GET.get(name) for name in filterset.filters
+                                            if name not in outside)

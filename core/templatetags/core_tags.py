@@ -20,6 +20,13 @@ def add_class(field, css: str):
     return field.as_widget(attrs={"class": f"{existing} {css}".strip()})
 
 
+@register.filter
+def filter_input(field):
+    """A list's filter field with Bootstrap's classes for its kind: choices, or a typed value."""
+    return add_class(field, "form-select form-select-sm" if hasattr(field.field.widget, "choices")
+                     else "form-control form-control-sm")
+
+
 FIELD_HTML = ('<div class="mb-3">\n  <label class="form-label" for="{}">{}{}</label>\n  {}\n  {}\n  {}\n</div>')
 
 

@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AccessEvent
@@ -681,7 +682,40 @@ def fresh_village(name="Thôn Kiểm Thử"):
     """A village of Phường Sa Pa holding only the children a test puts there (not the demo's)."""
     return add_village(commune=f.commune(f.SA_PA), name=name, kind="thon", created_by=None)
 
-LIST_QUERIES = 10  # session, user, notifications, 4 filter choice lists, groups, rows (on one page: the count)
+def test_the_filters_load_when_their_panel_opens_and_show_when_in_use(login_as):
+    # Issue 9: the province, commune and village lists are read and written only when the panel is
+    # opened (beneficiaries:child_filters); with a filter in use the page shows them itself.
+    client = login_as("supervisor")
+    closed = client.get(LIST).content.decode()
+    panel = closed[closed.index('data-testid="filters-part"') - 200:closed.index('data-testid="filters-part"')]
+    assert f'hx-get="{reverse("beneficiaries:child_filters")}"' in panel and 'hx-trigger="toggle once"' in panel
+    assert 'name="commune"' not in closed and 'name="group"' not in closed and 'name="search"' in closed
+    fields = client.get(reverse("beneficiaries:child_filters")).content.decode()
+    assert "<html" not in fields and 'name="search"' not in fields  # the search box stays in the page
+    assert 'name="commune"' in fields and f'value="{f.SA_PA}"' in fields and 'name="sort"' in fields
+    assert 'class="form-select form-select-sm"' in fields
+    in_use = client.get(LIST, {"commune": f.SA_PA}).content.decode()
+    assert "<details open>" in in_use and f'<option value="{f.SA_PA}" selected>' in in_use
+    assert 'name="commune"' in client.get(LIST, {"filters": ""}).content.decode()  # without JavaScript
+    bad = client.get(LIST, {"sex": "X"})
+    assert bad.status_code == 200 and "<details open>" in bad.content.decode()  # the error is shown by its field
+    assert '<div class="text-danger small">' in bad.content.decode()
+    assert login_as("partner").get(reverse("beneficiaries:child_filters")).status_code == 404
+
+
+def test_the_list_without_filters_reads_no_choice_list(login_as, django_assert_num_queries):
+    client = login_as("supervisor")
+    client.get(LIST)
+    # session, user, notifications, rows (on one page: the count); the group filter's choices are
+    # read only to check a chosen group
+    with django_assert_num_queries(4):
+        response = client.get(LIST)
+    assert response.status_code == 200 and response.context["filters_open"] is False
+
+
+# session, user, the chosen commune and village (checked), rows (on one page: the count), notifications,
+# and with the filters in use, their panel's options: provinces, communes, villages, groups
+LIST_QUERIES = 10
 
 
 @pytest.mark.parametrize("how_many", [3, 13])

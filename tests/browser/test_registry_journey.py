@@ -123,6 +123,15 @@ def test_worker_registers_is_warned_of_a_duplicate_and_finds_the_child(site, pho
     # The name went by POST: the address holds a key of the search, never the name (issue 8 item 6).
     assert "q=" in page.url and "hoa" not in page.url.lower(), page.url
     assert fits_the_phone(page)
+    # She narrows the results to girls: the filters load when their panel is opened (issue 9).
+    expect(page.locator('select[name="sex"]')).to_have_count(0)
+    page.get_by_test_id("filters-part").locator("summary").click()
+    page.select_option('[data-testid=child-filters] select[name="sex"]', "F")
+    page.locator('[data-testid=child-filters] button:has-text("Áp dụng")').click()
+    expect(page.locator('[data-testid=child-filters] select[name="sex"]')).to_have_value("F")
+    expect(page.locator("input[name=search]")).to_have_value("hoa nguyen")
+    expect(results).to_contain_text(child.registry_number)
+    assert "hoa" not in page.url.lower(), page.url
     results.locator(f'a[href="/children/{child.public_id}/"]').click()
     expect(page.get_by_test_id("child-name")).to_have_text("Nguyễn Thị Hòa")
     assert Child.objects.filter(name_folded="nguyen thi hoa", commune__code=f.BAT_XAT).count() == 1

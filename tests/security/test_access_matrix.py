@@ -205,6 +205,7 @@ MATRIX.update({
     "agencies:agency_detail [another agency]": ok_for(*STAFF_A, kwargs=other_agency),
     # beneficiaries
     "beneficiaries:child_list": ok_for(*ALL_STAFF),
+    "beneficiaries:child_filters": ok_for(*ALL_STAFF),
     "beneficiaries:child_register": ok_for("worker", "worker_b", "supervisor", "admin"),
     "beneficiaries:child_export": ok_for("worker", "worker_b", "supervisor", "official", "national", "admin",
                                          kwargs=fixed(fmt="csv")),

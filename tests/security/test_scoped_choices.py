@@ -76,7 +76,8 @@ def form_pages(b: ProvinceBRecords) -> list[tuple[str, str]]:
     """(persona, URL) of every page with a form or a filter that worker_b and hotline_b open."""
     child, case = str(b.child.public_id), str(b.case.public_id)
     worker_b = [
-        reverse("home"), reverse("beneficiaries:child_list"), reverse("beneficiaries:child_register"),
+        reverse("home"), reverse("beneficiaries:child_list"), reverse("beneficiaries:child_filters"),
+        reverse("beneficiaries:child_register"),
         reverse("beneficiaries:import_upload"), reverse("beneficiaries:duplicate_queue"),
         reverse("beneficiaries:child_detail", args=[child]), reverse("beneficiaries:child_edit", args=[child]),
         reverse("beneficiaries:consent_add", args=[child]), reverse("beneficiaries:circumstance_add", args=[child]),
@@ -96,7 +97,8 @@ def form_pages(b: ProvinceBRecords) -> list[tuple[str, str]]:
         reverse("hotline:callback_queue"), reverse("hotline:call_detail", args=[b.draft_call.public_id]),
         reverse("hotline:call_detail", args=[b.logged_call.public_id]), reverse("cases:case_open"),
         f"{reverse('cases:case_open')}?child={child}", reverse("beneficiaries:child_list"),
-        reverse("cases:case_list"), reverse("cases:case_filters"), reverse("referrals:referral_list"),
+        reverse("beneficiaries:child_filters"), reverse("cases:case_list"), reverse("cases:case_filters"),
+        reverse("referrals:referral_list"),
         f"{reverse('referrals:referral_new')}?call={b.logged_call.public_id}",
     ]
     return [("worker_b", url) for url in worker_b] + [("hotline_b", url) for url in hotline_b]
