@@ -111,6 +111,7 @@ def server_log_tail() -> str:
 def session_for(username: str, searches: dict | None = None) -> dict:
     """A session cookie made directly (no login round trips), with remembered searches (the
     registry's search text travels as a session key, core.search)."""
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
@@ -119,7 +120,7 @@ def session_for(username: str, searches: dict | None = None) -> dict:
 
     user = User.objects.get(username=username)
     session = SessionStore()
-    session[SESSION_KEY], session[BACKEND_SESSION_KEY] = str(user.pk), "django.contrib.auth.backends.ModelBackend"
+    session[SESSION_KEY], session[BACKEND_SESSION_KEY] = str(user.pk), settings.AUTHENTICATION_BACKENDS[0]
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     if searches:
         session[search.SESSION_KEY] = searches

@@ -121,3 +121,33 @@ def test_logout_needs_post_and_ends_the_session(login_as):
     client = login_as("worker")
     client.post("/accounts/logout/")
     assert client.get("/").status_code == 302
+
+
+def test_the_sessions_user_comes_with_their_unread_notification_count(client, login_as):
+    # Issue 9: the navigation's count is a column of the user's own row, not a query of each page,
+    # and it is as current as the page: a notice arriving between two pages is counted by the next.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.backends import AccountBackend, ModelBackend
+    from core.models import Notification
+    from core.notifications import notify
+
+    worker = User.objects.get(username="worker")
+    Notification.objects.filter(user=worker).delete()
+    post_login(client, "worker", settings.DEMO_PASSWORD)  # allauth's form: e-mail or username
+    assert client.session["_auth_user_backend"] in settings.AUTHENTICATION_BACKENDS
+    assert 'data-testid="unread-count"' not in client.get("/").content.decode()
+    notify(worker, key="t:1", title="Deadline near")
+    notify(worker, key="t:2", title="Another")
+    Notification.objects.filter(key="t:2").update(read_at="2026-11-01T00:00Z")
+    with CaptureQueriesContext(connection) as queries:
+        home = client.get("/")
+    assert home.wsgi_request.user.unread_notification_count == 1
+    assert 'data-testid="unread-count">1<' in home.content.decode()
+    assert not [q for q in queries if q["sql"].startswith('SELECT COUNT(*) AS "__count" FROM "core_notification"')]
+    for backend in (ModelBackend(), AccountBackend()):
+        assert backend.get_user(worker.pk).unread_notification_count == 1
+        assert backend.get_user(-1) is None
+    User.objects.filter(pk=worker.pk).update(is_active=False)
+    assert ModelBackend().get_user(worker.pk) is None and AccountBackend().get_user(worker.pk) is None

@@ -706,16 +706,16 @@ def test_the_filters_load_when_their_panel_opens_and_show_when_in_use(login_as):
 def test_the_list_without_filters_reads_no_choice_list(login_as, django_assert_num_queries):
     client = login_as("supervisor")
     client.get(LIST)
-    # session, user, notifications, rows (on one page: the count); the group filter's choices are
-    # read only to check a chosen group
-    with django_assert_num_queries(4):
+    # session, user (with their unread notices), rows (on one page: the count); the group filter's
+    # choices are read only to check a chosen group
+    with django_assert_num_queries(3):
         response = client.get(LIST)
     assert response.status_code == 200 and response.context["filters_open"] is False
 
 
-# session, user, the chosen commune and village (checked), rows (on one page: the count), notifications,
-# and with the filters in use, their panel's options: provinces, communes, villages, groups
-LIST_QUERIES = 10
+# session, user (with their unread notices), the chosen commune and village (checked), rows (on one page:
+# the count), and with the filters in use, their panel's options: provinces, communes, villages, groups
+LIST_QUERIES = 9
 
 
 @pytest.mark.parametrize("how_many", [3, 13])

@@ -635,9 +635,10 @@ def test_printing_form_01_and_form_04_shows_the_child_and_the_costs(login_as, pe
 # The session is written at most once a minute (accounts.middleware); each row's next deadline
 # is a column of the page's query (cases_tags.with_next_clock), not a prefetch; the filters'
 # worker, commune and abuse-type lists are read when their panel is opened (cases:case_filters);
-# these lists fit on their first page, whose rows are then their count (core.pagination: no COUNT).
-LIST_QUERIES = 4
-MY_WORK_QUERIES = 4
+# these lists fit on their first page, whose rows are then their count (core.pagination: no COUNT);
+# the unread notices come with the user (accounts.backends).
+LIST_QUERIES = 3
+MY_WORK_QUERIES = 3
 
 
 def test_case_rows_escape_what_people_typed_and_say_who_works_on_each(login_as):

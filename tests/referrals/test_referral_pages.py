@@ -198,7 +198,7 @@ def test_the_worker_home_flags_overdue_referrals(login_as, consented_child, refe
     assert 'data-testid="overdue-referrals"' in page and detail(referral) in page
 
 
-LIST_QUERIES = 6  # session, user, unread notices, service and agency choices, page (on one page: the count)
+LIST_QUERIES = 5  # session, user (with unread notices), service and agency choices, page (on one page: the count)
 
 
 @pytest.mark.parametrize("how_many", [2, 6])
@@ -282,7 +282,7 @@ def test_a_revoked_referral_is_a_tombstone_for_the_partner(login_as, consented_c
     assert 'data-testid="revoked"' in page and child.full_name not in page
 
 
-INBOX_QUERIES = 5  # session, user, unread notices, service choices, page (on one page: the count)
+INBOX_QUERIES = 4  # session, user (with unread notices), service choices, page (on one page: the count)
 
 
 @pytest.mark.parametrize("how_many", [2, 6])

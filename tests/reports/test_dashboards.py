@@ -241,9 +241,10 @@ def test_a_dashboard_reads_only_snapshots_in_a_fixed_number_of_queries(figures, 
                                                                         django_assert_num_queries):
     client = login_as("official")
     client.get(reverse("reports:dashboard"))  # warm the session, and the cache
-    # The request's own 4 (session, user, two-factor check, notifications; the session is written at most
-    # once a minute), then the province, the live build and the snapshots' version: the figures come from the cache.
-    with django_assert_num_queries(7):
+    # The request's own 3 (session, user with their unread notices, two-factor check; the session is
+    # written at most once a minute), then the province, the live build and the snapshots' version: the
+    # figures come from the cache.
+    with django_assert_num_queries(6):
         client.get(reverse("reports:dashboard"))
     # New snapshot rows change the version: computed again, with indicators, values, the trend,
     # commune names, groups and service types — the same number for a bigger province.
@@ -251,7 +252,7 @@ def test_a_dashboard_reads_only_snapshots_in_a_fixed_number_of_queries(figures, 
     IndicatorValue.objects.bulk_create([IndicatorValue(
         indicator=Indicator.objects.get(code="CASES_OPENED"), period=YEAR, period_kind="year",
         province=province(LAO_CAI), commune=other, numerator=6) for other in more])
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         page = client.get(reverse("reports:dashboard"))
     shown = {row["commune"].code for row in page.context["commune_rows"] if row["commune"]}
     assert {c.code for c in more} <= shown  # not the cached page of before
@@ -260,16 +261,16 @@ def test_a_dashboard_reads_only_snapshots_in_a_fixed_number_of_queries(figures, 
 def test_the_national_dashboard_in_a_fixed_number_of_queries(figures, login_as, django_assert_num_queries):
     client = login_as("national")
     client.get(reverse("reports:dashboard"))
-    with django_assert_num_queries(8):  # the request's 4, the live build, indicators, values, provinces
+    with django_assert_num_queries(7):  # the request's 3, the live build, indicators, values, provinces
         client.get(reverse("reports:dashboard"))
 
 
 def test_the_commune_page_in_a_fixed_number_of_queries(figures, login_as, django_assert_num_queries):
     client = login_as("official")
     client.get(reverse("reports:commune", args=[SA_PA]))
-    # the request's 4, the commune, the access log row, indicators, values (and the names of groups, service
+    # the request's 3, the commune, the access log row, indicators, values (and the names of groups, service
     # types, abuse types or topics when the commune has those disaggregations)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         client.get(reverse("reports:commune", args=[SA_PA]))
 
 
