@@ -41,11 +41,15 @@ class User(AbstractUser):
             raise ValidationError({"agency": _("A partner agency user must belong to an agency.")})
 
     def get_full_name(self) -> str:
-        """Vietnamese order: family and middle names (last_name) first, then the given name."""
-        return f"{self.last_name} {self.first_name}".strip()
+        return full_name(self.first_name, self.last_name)
 
     @property
     def requires_two_factor(self) -> bool:
         from django.conf import settings
 
         return self.role in settings.MFA_REQUIRED_ROLES
+
+
+def full_name(first_name: str, last_name: str) -> str:
+    """Vietnamese order: family and middle names (last_name) first, then the given name."""
+    return f"{last_name} {first_name}".strip()

@@ -73,6 +73,13 @@ def list_queryset(qs: QuerySet[Case]) -> QuerySet[Case]:
     )).annotate(is_overdue=overdue_q())
 
 
+def list_rows(qs: QuerySet[Case]) -> QuerySet[Case]:
+    """list_queryset() without the child and the worker as objects: a caller that shows them
+    annotates the columns it needs (cases.api.views.ROW_COLUMNS)."""
+    return with_next_due(qs.select_related("commune").defer(
+        *CASE_NOT_IN_ROW, *not_shown(Case, COMMUNE_IN_ROW, "commune"))).annotate(is_overdue=overdue_q())
+
+
 LIVE_CLOCK_FIELDS = ("code", "started_at", "due_at", "met_at")
 
 

@@ -10,6 +10,16 @@ from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.utils.functional import cached_property
 
 COUNT_CAP = 10_000
+COUNTED_FROM = "counted_from"
+
+
+def counted_from(rows, base):
+    """`rows` (a queryset), to be counted as `base`: the same rows with columns joined from other
+    tables only to show them. Their joins stayed in the count and made PostgreSQL join every case of
+    a province to count ten thousand (2 -> 37 ms, issue 9). The attribute lives on this queryset
+    only: anything built from it is counted as itself."""
+    setattr(rows, COUNTED_FROM, base)
+    return rows
 
 
 class CappedPaginator(Paginator):
@@ -21,7 +31,8 @@ class CappedPaginator(Paginator):
         million rows to count ten thousand is the very cost avoided here. Only the key is selected:
         a row's annotations (a case's abuse types, its pending approval) were compiled into the
         count's subquery on every page for nothing (issue 9); those a filter uses stay in WHERE."""
-        return self.object_list.order_by().values("pk")[: self.cap + 1].count()
+        counted = getattr(self.object_list, COUNTED_FROM, self.object_list)
+        return counted.order_by().values("pk")[: self.cap + 1].count()
 
     @cached_property
     def count(self) -> int:

@@ -83,3 +83,29 @@ def test_a_full_first_page_is_read_once_and_counted(django_assert_num_queries):
         assert (capped.paginator.is_capped, capped.has_next(), len(capped.object_list)) == (True, True, 2)
     second = SmallCap(Commune.objects.filter(pk__in=pks).order_by("pk"), 2).page(2)
     assert [c.pk for c in second] == pks[2:] and not second.has_next()
+
+
+def test_rows_with_columns_from_other_tables_are_counted_without_their_joins():
+    # core.pagination.counted_from (issue 9): the rows show their province's name, the count is the
+    # communes' own; pages still read the rows with the column.
+    from django.db import connection
+    from django.db.models import F
+    from django.test.utils import CaptureQueriesContext
+
+    from core.pagination import counted_from
+
+    lao_cai = Commune.objects.filter(province__code="15").values_list("province_id", flat=True).first()
+    base = Commune.objects.filter(province_id=lao_cai).order_by("name", "pk")
+    rows = counted_from(base.annotate(province_name=F("province__name")), base)
+    paginator = SmallCap(rows, 2)
+    with CaptureQueriesContext(connection) as queries:
+        page = paginator.page(2)
+    assert (paginator.count, paginator.is_capped) == (5, True)
+    count, rows_read = [q["sql"] for q in queries.captured_queries]
+    assert "COUNT(" in count and "geography_province" not in count
+    assert "geography_province" in rows_read and all(c.province_name for c in page.object_list)
+    assert [c.pk for c in page.object_list] == [c.pk for c in base[2:4]]
+    uncounted = SmallCap(base.annotate(province_name=F("province__name")), 2)  # without it: joined
+    with CaptureQueriesContext(connection) as queries:
+        assert uncounted.count == 5
+    assert "geography_province" in queries.captured_queries[0]["sql"]

@@ -10,7 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.models import User
+from accounts.models import User, full_name
 from accounts.roles import Role
 from accounts.scoping import area_q
 from agencies.models import Agency, ServiceType
@@ -183,22 +183,43 @@ class CaseListSerializer(serializers.ModelSerializer):
     def to_representation(self, case):
         # The declared fields, written out (core.api.representation): DRF's generic path was
         # most of the case API's time. tests/cases/test_cases_api.py compares the two.
-        when, child, commune, worker = self._clock_list.child._datetimes, case.child, case.commune, case.assigned_worker
+        when, commune = self._clock_list.child._datetimes, case.commune
         return {
-            "id": str(case.public_id), "case_number": case.case_number,
-            "child": {"id": str(child.public_id), "registry_number": child.registry_number,
-                      "full_name": child.full_name},
+            "id": str(case.public_id), "case_number": case.case_number, "child": _child_ref(case),
             "level": case.level, "category": case.category, "status": case.status, "is_emergency": case.is_emergency,
             "channel": case.channel, "source": case.source, "received_at": when(case.received_at),
-            "commune": commune.code, "commune_name": commune.name, "province": commune.province.code,
+            "commune": commune.code, "commune_name": commune.name,
+            "province": case.province_code if hasattr(case, "province_code") else commune.province.code,
             "abuse_types": codes(case, "abuse_type_codes", "abuse_types"), "abuse_setting": case.abuse_setting,
-            "assigned_worker": None if worker is None else {
-                "id": worker.pk, "username": worker.username, "full_name": worker.get_full_name() or worker.username},
+            "assigned_worker": _worker_ref(case),
             "is_overdue": getattr(case, "is_overdue", False), "next_due": when(getattr(case, "next_due", None)),
             "clocks": self.get_clocks(case), "next_actions": self.get_next_actions(case),
             "closed_at": when(case.closed_at), "version": case.version, "created_at": when(case.created_at),
             "updated_at": when(case.updated_at),
         }
+
+
+def _child_ref(case) -> dict:
+    """The row's child: from the columns of a list's row (cases.api.views.ROW_COLUMNS), else the object."""
+    if hasattr(case, "child_public_id"):
+        return {"id": str(case.child_public_id), "registry_number": case.child_registry_number,
+                "full_name": case.child_full_name}
+    child = case.child
+    return {"id": str(child.public_id), "registry_number": child.registry_number, "full_name": child.full_name}
+
+
+def _worker_ref(case) -> dict | None:
+    """The row's worker, as UserRefSerializer writes one (full name in Vietnamese order, else the
+    username): from the list row's columns, else the object."""
+    if case.assigned_worker_id is None:
+        return None
+    if hasattr(case, "worker_username"):
+        username, first, last = case.worker_username, case.worker_first_name, case.worker_last_name
+    else:
+        worker = case.assigned_worker
+        username, first, last = worker.username, worker.first_name, worker.last_name
+    return {"id": case.assigned_worker_id, "username": username,
+            "full_name": full_name(first, last) or username}
 
 
 class DocumentSerializer(serializers.ModelSerializer):

@@ -67,7 +67,7 @@ def test_a_list_row_is_what_drfs_own_field_by_field_path_gives(open_case, worker
     from rest_framework.test import APIRequestFactory
 
     from cases.api.serializers import CaseListSerializer, ClockSerializer
-    from cases.api.views import case_queryset
+    from cases.api.views import case_queryset, with_row_columns
     from core.api.representation import generic_representation
 
     late = open_case(is_emergency=True, received_at=timezone.now() - timedelta(hours=13))  # a clock overdue
@@ -82,7 +82,9 @@ def test_a_list_row_is_what_drfs_own_field_by_field_path_gives(open_case, worker
         request = Request(APIRequestFactory().get(URL))
         request.user = persona
         serializer = CaseListSerializer(context={"request": request})
-        rows = list(case_queryset(persona))
+        # A list's rows, with child, worker and province as columns (with_row_columns), and the same
+        # rows as objects (a case read on its own): both written as DRF writes them.
+        rows = [*with_row_columns(case_queryset(persona)), *case_queryset(persona)]
         assert {late.pk, moved.pk} <= {c.pk for c in rows}
         assert (unassigned.pk in {c.pk for c in rows}) is (persona == supervisor)  # a row without a worker
         for case in rows:
