@@ -1,5 +1,11 @@
 from django import template
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from beneficiaries.models import CHILD_AGE_LIMIT
 
 register = template.Library()
 
@@ -18,3 +24,35 @@ DUPLICATE_REASONS = {
 @register.filter
 def duplicate_reason(code: str) -> str:
     return DUPLICATE_REASONS.get(code, code)
+
+
+_UUID_SLOT = "00000000-0000-0000-0000-000000000000"
+CHILD_ROW = (
+    '\n  <a class="list-group-item list-group-item-action" href="{}">\n'
+    '    <div class="d-flex justify-content-between"><span class="fw-semibold">{}</span>'
+    '<small class="text-muted">{}</small></div>\n'
+    '    <small class="text-muted">{} · {}{} {} · {}{}{}{}</small>\n  </a>'
+)
+
+
+@register.simple_tag
+def child_rows(children) -> str:
+    """The rows of the registry list and its searches: name and number, sex, age, commune and
+    village, inactive and aged out. Written in Python like cases_tags.case_rows: through the
+    template the 25 rows were a fifth of the list's and of a search's time (issue 9)."""
+    detail = reverse("beneficiaries:child_detail", args=[_UUID_SLOT])  # one reverse() for the page
+    today, years = timezone.localdate(), gettext("years")
+    inactive = format_html(' · <span class="badge text-bg-secondary">{}</span>', gettext("inactive"))
+    aged_out = format_html(' · <span class="badge text-bg-warning">{}</span>', gettext("aged out"))
+    rows = []
+    for child in children:
+        age = child.age_on(today)
+        rows.append(format_html(
+            CHILD_ROW, detail.replace(_UUID_SLOT, str(child.public_id)), child.full_name, child.registry_number,
+            child.get_sex_display(), "~" if child.birth_date_estimated else "", age, years, child.commune.name,
+            format_html(", {}", child.village.name) if child.village_id else "",
+            "" if child.is_active else inactive, aged_out if age >= CHILD_AGE_LIMIT else ""))
+    if not rows:
+        rows.append(format_html('\n<p class="text-muted">{}</p>', gettext("No child matches.")))
+    return format_html('<div class="list-group" data-testid="children">{}\n</div>',
+                       format_html_join("", "{}", ((row,) for row in rows)))

@@ -8,6 +8,7 @@ import re
 import threading
 import unicodedata
 from datetime import timedelta
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -681,6 +682,36 @@ def test_list_is_paginated_by_25(login_as):
 def fresh_village(name="Thôn Kiểm Thử"):
     """A village of Phường Sa Pa holding only the children a test puts there (not the demo's)."""
     return add_village(commune=f.commune(f.SA_PA), name=name, kind="thon", created_by=None)
+
+# The registry's rows as its template wrote them before registry.child_rows (issue 9).
+TEMPLATE_ROWS = (Path(__file__).parent / "child_rows_before.html").read_text()
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_child_rows_written_in_python_are_what_the_template_wrote(language, login_as):
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from beneficiaries.templatetags.registry import child_rows
+
+    village = fresh_village()
+    f.ChildFactory(full_name="<b>Lò</b> Thị Mai & Hà", village=village, birth_date_estimated=True)
+    f.ChildFactory(village=village, date_of_birth=f.years_ago(17))  # aged out
+    gone = f.ChildFactory(village=village)
+    Child.objects.filter(pk=gone.pk).update(is_active=False, deactivation_reason="moved")
+    f.ChildFactory(commune=f.commune(f.BAT_XAT))  # no village
+    rows = list(selectors.list_queryset(Child.objects.filter(
+        pk__in=Child.objects.order_by("-pk").values("pk")[:4])).order_by("pk"))
+    with translation.override(language):
+        old = Template(TEMPLATE_ROWS).render(Context({"page": rows}))
+        new = child_rows(rows)
+        empty_old, empty_new = Template(TEMPLATE_ROWS).render(Context({"page": []})), child_rows([])
+    assert " ".join(new.split()) == " ".join(old.split())
+    assert " ".join(empty_new.split()) == " ".join(empty_old.split())
+    assert "&lt;b&gt;Lò&lt;/b&gt; Thị Mai &amp; Hà" in new and "<b>" not in new
+    assert new.count('class="list-group-item') == 4 and "~" in new and "text-bg-warning" in new
+    assert ("tuổi" if language == "vi" else " years ") in new
+
 
 def test_the_filters_load_when_their_panel_opens_and_show_when_in_use(login_as):
     # Issue 9: the province, commune and village lists are read and written only when the panel is
