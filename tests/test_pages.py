@@ -1,5 +1,7 @@
 """The UI skeleton: role navigation, languages, error pages and security headers."""
 
+from pathlib import Path
+
 import polib
 import pytest
 from django.conf import settings
@@ -25,6 +27,29 @@ def test_navigation_follows_the_role(login_as):
     admin_nav = [i.url_name for i in login_as("admin").get("/").context["nav_items"]]
     assert "geography:commune_list" not in partner_nav and "admin:index" not in partner_nav
     assert "admin:index" in admin_nav
+
+
+# The navigation's entries as base.html wrote them before core_tags.nav_links (issue 9).
+NAV_TEMPLATE = (Path(__file__).parent / "nav_before.html").read_text()
+
+
+@pytest.mark.parametrize("username", PERSONAS)
+def test_nav_links_written_in_python_are_what_the_template_wrote(login_as, username):
+    from django.template import Context, Template
+
+    from core.navigation import items_for
+    from core.templatetags.core_tags import nav_links
+
+    response = login_as(username).get("/")
+    request, items = response.wsgi_request, items_for(User.objects.get(username=username).role)
+    for path in {"/", reverse(items[-1].url_name)}:  # the home page, and another entry's page active
+        request.path = path
+        context = {"request": request, "nav_items": items}
+        old = Template(NAV_TEMPLATE).render(Context(context))
+        assert " ".join(nav_links(Context(context)).split()) == " ".join(old.split())
+        assert nav_links(Context(context)).count(" active") == 1
+    nav = response.content.decode()
+    assert '<a class="nav-link active" href="/">' in nav and nav.count('class="nav-link') >= len(items)
 
 
 def test_partner_cannot_open_the_agency_directory_of_others(login_as, persona):
