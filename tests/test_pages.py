@@ -118,3 +118,36 @@ def test_demo_users_cover_both_provinces_and_every_role(persona):
     assert persona("worker").province.code == "15"
     assert persona("worker_b").province.code == "82"
     assert {persona(u).role for u in PERSONAS} == {r for r, _ in User._meta.get_field("role").choices}
+
+
+def test_a_record_address_is_what_reverse_gives():
+    # core.addresses: one reverse() for a page of rows (issue 9).
+    import uuid
+
+    from core.addresses import record_address
+
+    ids = [uuid.uuid4(), str(uuid.uuid4())]
+    for name in ("cases:case_detail", "beneficiaries:child_detail"):
+        address = record_address(name)
+        assert [address(i) for i in ids] == [reverse(name, args=[i]) for i in ids]
+
+
+def test_nav_addresses_follow_the_script_prefix(login_as):
+    # core_tags.nav_links caches each address per script prefix: a site served under a sub-path
+    # (SCRIPT_NAME) links under it, the same process served at the root links at the root.
+    from django.template import Context
+    from django.urls import get_script_prefix, set_script_prefix
+
+    from core.navigation import items_for
+    from core.templatetags.core_tags import nav_links
+
+    request = login_as("worker").get("/").wsgi_request
+    context = Context({"request": request, "nav_items": items_for("social_worker")})
+    assert 'href="/cases/my-work/"' in nav_links(context)
+    before = get_script_prefix()
+    try:
+        set_script_prefix("/child-protection/")
+        assert 'href="/child-protection/cases/my-work/"' in nav_links(context)
+    finally:
+        set_script_prefix(before)
+    assert 'href="/cases/my-work/"' in nav_links(context)

@@ -10,7 +10,6 @@ from datetime import date, datetime, timedelta
 
 from django import forms, template
 from django.db.models import OuterRef, Subquery
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -21,6 +20,7 @@ from cases.choices import ClockCode
 from cases.documents import DOCUMENT_FORMS
 from cases.models import CaseClock, DocumentKind
 from cases.permissions import can_open_case
+from core.addresses import record_address
 from core.pagination import CappedPaginator
 
 register = template.Library()
@@ -229,7 +229,6 @@ ROW = ('\n  <a class="list-group-item list-group-item-action{}" href="{}" data-t
        '\n    </div>'
        '\n    <small class="text-muted">{}{}{}</small>'
        '\n  </a>')
-_UUID_SLOT = "00000000-0000-0000-0000-000000000000"
 OVERDUE_ATTRIBUTE = mark_safe(' data-overdue="1"')  # noqa: S308 - a constant
 
 
@@ -239,7 +238,7 @@ def case_rows(cases, show_worker: bool = False) -> str:
     the number, level and status, emergency and overdue, the commune, the worker and the next
     deadline. Written in Python: through the template, a row cost 0.3 ms - a quarter of a list
     page once its queries were fast (issue 9)."""
-    detail = reverse("cases:case_detail", args=[_UUID_SLOT])  # one reverse() for the page
+    detail = record_address("cases:case_detail")  # one reverse() for the page
     emergency = format_html(' <span class="badge text-bg-warning">{}</span>', _("Emergency"))
     overdue = format_html(' <span class="badge text-bg-danger" data-testid="overdue-badge">{}</span>', _("Overdue"))
     rows = []
@@ -257,7 +256,7 @@ def case_rows(cases, show_worker: bool = False) -> str:
         else:
             deadline = ""
         rows.append(format_html(
-            ROW, " list-group-item-danger" if late else "", detail.replace(_UUID_SLOT, str(case.public_id)),
+            ROW, " list-group-item-danger" if late else "", detail(case.public_id),
             OVERDUE_ATTRIBUTE if late else "", case.child.full_name, case.case_number,
             case.get_level_display(), case.get_status_display(), emergency if case.is_emergency else "",
             overdue if late else "", case.commune.name, worker, deadline))
@@ -285,14 +284,14 @@ def caseload_rows(caseload) -> str:
 @register.simple_tag
 def overdue_rows(overdue: list[ClockRow]) -> str:
     """The supervisor's overdue deadlines (up to OVERDUE_LIMIT), written in Python like case_rows."""
-    detail = reverse("cases:case_detail", args=[_UUID_SLOT])
+    detail = record_address("cases:case_detail")
     rows = []
     for row in overdue:
         case = row.clock.case
         worker = case.assigned_worker.get_full_name() if case.assigned_worker_id else ""
         rows.append(format_html(
             '<li class="mb-1"><span class="badge {}">{}</span>\n        <a href="{}">{}</a> · {} · {}</li>\n      ',
-            row.css, row.text, detail.replace(_UUID_SLOT, str(case.public_id)), case.case_number, row.label,
+            row.css, row.text, detail(case.public_id), case.case_number, row.label,
             worker or _("not assigned")))
     if not rows:
         return format_html('<li class="text-muted">{}</li>', _("No deadline overdue."))
