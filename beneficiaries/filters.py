@@ -3,6 +3,7 @@
 Choices of communes, villages and groups come from the user's scope, never from the whole table,
 or a filter would leak what exists elsewhere."""
 
+import re
 from functools import cache
 
 import django_filters as filters
@@ -22,6 +23,14 @@ SORTS = {
     "registered": ("created_at", "pk"), "-registered": ("-created_at", "-pk"),
     "commune": ("commune__name_folded", "name_folded", "pk"),
 }
+
+
+AREA_CODE = re.compile(r"\d{1,5}")  # a province's (2 digits) or a commune's (5) code
+
+
+def _code(data, name: str) -> str:
+    value = (data or {}).get(name) or ""
+    return value if isinstance(value, str) and AREA_CODE.fullmatch(value) else ""
 
 
 class ChildFilter(filters.FilterSet):
@@ -61,16 +70,19 @@ class ChildFilter(filters.FilterSet):
             pk__in=communes.values("province_id"))
         # Keep the choice lists short on a phone: communes of the chosen (or the user's only)
         # province, villages of the chosen commune.
-        data = data or {}
-        if data.get("province"):
-            communes = communes.filter(province__code=data["province"])
-        elif data.get("commune"):
-            communes = communes.filter(code=data["commune"])
+        # Only a value shaped like a code narrows them: anything else typed into the URL (a NUL byte
+        # made PostgreSQL refuse the query while the options were written: a 500) is left to the
+        # field, which says it is not a valid choice.
+        province, commune = _code(data, "province"), _code(data, "commune")
+        if province:
+            communes = communes.filter(province__code=province)
+        elif commune:
+            communes = communes.filter(code=commune)
         elif user.scope_level == "national":
             communes = communes.none()
         self.filters["commune"].queryset = communes.current().order_by("name_folded")
         self.filters["village"].queryset = Village.objects.filter(
-            commune__in=communes, commune__code=data.get("commune") or "-").order_by("name_folded")
+            commune__in=communes, commune__code=commune or "-").order_by("name_folded")
         # Read only when used: to check a chosen group, or to write the options (a query on every
         # list, search and API list otherwise, issue 9); once per filter at most.
         self.filters["group"].extra["choices"] = cache(lambda: [(g.code, str(g)) for g in selectors.groups_for(user)])

@@ -713,6 +713,19 @@ def test_child_rows_written_in_python_are_what_the_template_wrote(language, logi
     assert ("tuổi" if language == "vi" else " years ") in new
 
 
+@pytest.mark.parametrize("params", [{"province": "\x00"}, {"commune": "\x00"}, {"commune": "1' OR '1"},
+                                    {"province": "15", "commune": "x" * 300, "village": "\x00"}])
+def test_a_filter_value_that_is_no_code_is_the_fields_error_not_a_500(login_as, params):
+    # The province and commune chosen narrow the other choice lists only when shaped like codes.
+    client = login_as("supervisor")
+    for url in (LIST, reverse("beneficiaries:child_export", args=["csv"])):
+        response = client.get(url, params)
+        assert response.status_code in (200, 400), (url, response.status_code)
+    page = client.get(LIST, params).content.decode()
+    assert '<details open>' in page and '<div class="text-danger small">' in page
+    assert client.get(LIST, {"province": "15", "commune": f.SA_PA}).status_code == 200
+
+
 def test_the_filters_load_when_their_panel_opens_and_show_when_in_use(login_as):
     # Issue 9: the province, commune and village lists are read and written only when the panel is
     # opened (beneficiaries:child_filters); with a filter in use the page shows them itself.
