@@ -191,11 +191,13 @@ def duplicate_queue(user) -> QuerySet[DuplicateSuspect]:
     )
 
 
-def siblings_of(child: Child) -> QuerySet[Child]:
+def siblings_of(child: Child, visible: QuerySet[Child]) -> QuerySet[Child]:
+    """The child's brothers and sisters the reader may open (`visible`: children_visible_to): a
+    sibling registered in another area is not named on the page, as it is in no list of theirs."""
     if not child.household_id:
         return Child.objects.none()
     # By the household's id: the child's page does not load the household row itself.
-    return Child.objects.filter(household_id=child.household_id).active().exclude(pk=child.pk).only(
+    return visible.filter(household_id=child.household_id).active().exclude(pk=child.pk).only(
         "public_id", "full_name", "date_of_birth", "registry_number", "sex", "birth_date_estimated",
     )
 

@@ -189,7 +189,7 @@ def child_detail(request, public_id):
         "circumstances": selectors.current_circumstances(child, user, can_see_sensitive=sees_sensitive),
         "withheld_groups": 0 if sees_sensitive else selectors.withheld_circumstance_count(child),
         "caregivers": _caregivers(child),
-        "siblings": selectors.siblings_of(child),
+        "siblings": selectors.siblings_of(child, _visible(request)),
         "consents": selectors.consents_of(child),
         "merges": selectors.merges_into(child) if child.survived_merge else (),
         "may_merge": can_merge_children(user),

@@ -433,6 +433,18 @@ def test_siblings_are_found_through_the_household(login_as):
     assert [c.full_name for c in response.context["caregivers"]] == ["Lý Thị Chang"]
 
 
+def test_a_sibling_registered_in_another_area_is_named_only_to_those_who_see_it(login_as):
+    # The one scoped queryset (children_visible_to) is where the siblings come from too.
+    household = f.HouseholdFactory()
+    child = f.ChildFactory(household=household)
+    near = f.ChildFactory(full_name="Lý Thị Gần", household=household)
+    far = f.ChildFactory(full_name="Lý Văn Xa", household=household, commune=f.commune(f.CAO_LANH))
+    for persona, expected in (("worker", [near]), ("supervisor", [near]), ("national", [near, far])):
+        response = login_as(persona).get(f"/children/{child.public_id}/")
+        assert list(response.context["siblings"].order_by("pk")) == expected, persona
+        assert (far.full_name in response.content.decode()) is (far in expected)
+
+
 def test_a_childs_page_costs_the_same_queries_with_one_sibling_or_six(login_as):
     # Each sibling once cost a query of its own (a deferred household id read by the household's manager).
     household = f.HouseholdFactory()
