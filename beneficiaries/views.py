@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,6 +27,7 @@ from beneficiaries.permissions import (
     can_view_sensitive,
     can_view_sensitive_in_lists,
 )
+from beneficiaries.selectors import panel_has_rows as has_rows
 from beneficiaries.timeline import child_timeline
 from core import search
 from core.filters import panel_open
@@ -41,11 +41,11 @@ def _visible(request):
     return selectors.children_visible_to(request.user)
 
 
-def _child_or_404(request, public_id, *, joined: tuple[str, ...] = (), **annotations) -> Child:
+def _child_or_404(request, public_id, *, joined: tuple[str, ...] = (), hinted: bool = False) -> Child:
     # Only what the page shows beside the child: each more joined table cost PostgreSQL more to
     # plan than to run (8 ms with household, creator and merge target joined, 0.7 ms without).
     qs = _visible(request).select_related("commune__province", "village", "key_worker", *joined)
-    return get_object_or_404(qs.annotate(**annotations) if annotations else qs, public_id=public_id)
+    return get_object_or_404(selectors.with_panel_hints(qs) if hinted else qs, public_id=public_id)
 
 
 def _require(allowed: bool) -> None:
@@ -168,13 +168,13 @@ def _register(request, context, matches, duplicate_reason):
 
 @login_required
 def child_detail(request, public_id):
-    # Few records ever survived a merge: the child's own row says whether the merges panel has
-    # anything to read, instead of a query on every view. Whoever sees the sensitive information
-    # of every child they may open (supervisors) gets it with the child; for others it is read
-    # only once they are known to see it (issue 9).
+    # The child's own row says which panels have anything to read (selectors.PANEL_HINTS), instead
+    # of a query per panel on every view. Whoever sees the sensitive information of every child
+    # they may open (supervisors) gets it with the child; for others it is read only once they are
+    # known to see it (issue 9).
     child = _child_or_404(request, public_id,
                           joined=("sensitive",) if can_view_sensitive_in_lists(request.user) else (),
-                          survived_merge=Exists(ChildMerge.objects.filter(survivor=OuterRef("pk"))))
+                          hinted=True)
     if child.merged_into_id:
         messages.info(request, _("Record %(number)s was merged into this one.") % {"number": child.registry_number})
         return redirect("beneficiaries:child_detail", public_id=child.merged_into.public_id)
@@ -186,12 +186,14 @@ def child_detail(request, public_id):
         "child": child, "may_edit": may_edit, "sees_sensitive": sees_sensitive,
         "sensitive": getattr(child, "sensitive", None) if sees_sensitive else None,
         "sensitive_withheld": not sees_sensitive,
-        "circumstances": selectors.current_circumstances(child, user, can_see_sensitive=sees_sensitive),
-        "withheld_groups": 0 if sees_sensitive else selectors.withheld_circumstance_count(child),
-        "caregivers": _caregivers(child),
-        "siblings": selectors.siblings_of(child, _visible(request)),
-        "consents": selectors.consents_of(child),
-        "merges": selectors.merges_into(child) if child.survived_merge else (),
+        "circumstances": (selectors.current_circumstances(child, user, can_see_sensitive=sees_sensitive)
+                          if has_rows(child, "circumstances") else ()),
+        "withheld_groups": (selectors.withheld_circumstance_count(child)
+                            if not sees_sensitive and has_rows(child, "circumstances") else 0),
+        "caregivers": _caregivers(child) if has_rows(child, "caregivers") else (),
+        "siblings": selectors.siblings_of(child, _visible(request)) if has_rows(child, "siblings") else (),
+        "consents": selectors.consents_of(child) if has_rows(child, "consents") else (),
+        "merges": selectors.merges_into(child) if has_rows(child, "merges") else (),
         "may_merge": can_merge_children(user),
         "may_see_viewers": can_see_viewers(user),
     }

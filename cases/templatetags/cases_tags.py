@@ -15,6 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from beneficiaries.selectors import panel_has_rows
 from cases import selectors
 from cases.choices import ClockCode
 from cases.documents import DOCUMENT_FORMS
@@ -329,5 +330,6 @@ def child_cases(context, child):
     """The child's cases the user may see, and the way to open one."""
     request = context["request"]
     may_open = can_open_case(request.user) and child.is_active and child.merged_into_id is None
-    return {"cases": selectors.child_cases(request.user, child), "child": child, "can_open": may_open,
-            "request": request}
+    # Not read when the child's row says it has no case at all (beneficiaries.selectors.PANEL_HINTS).
+    cases = selectors.child_cases(request.user, child) if panel_has_rows(child, "cases") else []
+    return {"cases": cases, "child": child, "can_open": may_open, "request": request}

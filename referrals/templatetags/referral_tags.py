@@ -4,6 +4,7 @@ a hotline call that has a child. Each reads through selectors.referrals_visible_
 
 from django import template
 
+from beneficiaries.selectors import panel_has_rows
 from referrals import selectors
 from referrals.choices import OPEN_REFERRAL_STATUSES
 from referrals.permissions import can_send_referrals
@@ -18,20 +19,26 @@ def referral_panel(context, case=None, child=None):
     """A case's (or a child's) referrals with their status, and the way to refer."""
     request = context["request"]
     user = request.user
+    if case is not None:
+        child, may_refer = case.child, case.is_open
+    else:
+        may_refer = child.is_active and child.merged_into_id is None
+    may_refer = may_refer and can_send_referrals(user)
+    # A child's page knows from the child's row whether it has any referral at all (PANEL_HINTS):
+    # then the panel's query is not even built.
+    shown = case is not None or panel_has_rows(child, "referrals")
+    return {"referrals": _panel_referrals(user, case, child) if shown else [], "request": request,
+            "refer_url": referral_new_url(case=case, child=child) if may_refer else ""}
+
+
+def _panel_referrals(user, case, child) -> list:
     # What a line of the panel shows and nothing more: the full rows of three tables were most of
     # the panel's cost on every view of a child's or a case's page (issue 9).
     qs = selectors.referrals_visible_to(user).select_related("agency", "service_type").only(
         "public_id", "status", "respond_by", "sent_at", "agency__name", "service_type__name_vi",
         "service_type__name_en")
-    if case is not None:
-        qs, child = qs.filter(case=case), case.child
-        may_refer = case.is_open
-    else:
-        qs = qs.filter(child=child)
-        may_refer = child.is_active and child.merged_into_id is None
-    may_refer = may_refer and can_send_referrals(user)
-    return {"referrals": list(qs.order_by("-sent_at", "-pk")[:PANEL_LIMIT]), "request": request,
-            "refer_url": referral_new_url(case=case, child=child) if may_refer else ""}
+    qs = qs.filter(case=case) if case is not None else qs.filter(child=child)
+    return list(qs.order_by("-sent_at", "-pk")[:PANEL_LIMIT])
 
 
 @register.inclusion_tag("referrals/_refer_button.html", takes_context=True)

@@ -88,15 +88,16 @@ def test_the_forms_a_panel_posts_still_work_from_it(login_as, child):
     assert client.put(url("circumstance_add", child)).status_code == 405
 
 
-CHILD_PAGE_QUERIES = 11  # see the comment of the test
+CHILD_PAGE_QUERIES = 6  # see the comment of the test
 
 
 def test_the_childs_page_query_count_does_not_grow_with_its_history_or_its_viewers(login_as, child,
                                                                                   django_assert_num_queries):
     # session, user (with their unread notices), the child (for a supervisor, with its sensitive
-    # information), the access log
-    # (insert; opened within the hour? then the hour is not counted again), cases,
-    # referrals, groups, caregivers, siblings, consents (merges: only when the record survived one)
+    # information, and whether each panel has rows), the access log (insert; opened within the
+    # hour? then the hour is not counted again), and the one panel this child has rows for: its
+    # caregiver (cases, referrals, groups, siblings, consents and merges: only when it has any,
+    # tests/referrals/test_child_page_panels.py)
     client = login_as("supervisor")
     client.get(url("child_detail", child))
     with django_assert_num_queries(CHILD_PAGE_QUERIES):
