@@ -28,6 +28,17 @@ def _nav_address(url_name: str, prefix: str) -> str:
     return reverse(url_name)
 
 
+@register.filter
+def person(user) -> str:
+    """Who did something, as pages name them: the full name, else the username; "" for nobody (an
+    account deleted since, the system), for the page's own `default`. Written as
+    `a.get_full_name|default:a.username` a missing person was a 500: a filter's argument that
+    cannot be looked up raises, unlike the variable itself."""
+    if user is None:
+        return ""
+    return user.get_full_name() or user.username
+
+
 @register.simple_tag(takes_context=True)
 def query_replace(context, **changes) -> str:
     """The current query string with some parameters replaced (keeps filters across pages)."""
