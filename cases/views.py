@@ -251,8 +251,9 @@ def _moves_for(request, case: Case, documents: dict, pending: dict) -> list[dict
     return moves
 
 
-def _history(case: Case) -> list[dict]:
-    """The workflow's steps, level changes and reassignments, with who and when."""
+def _history(case: Case, level_changes: list) -> list[dict]:
+    """The workflow's steps, level changes (read once for the page, which lists them too) and
+    reassignments, with who and when."""
     entries = []
     for t in case.transitions.select_related("by"):
         if t.action == "open":
@@ -264,7 +265,7 @@ def _history(case: Case) -> list[dict]:
         else:
             title = t.action
         entries.append({"at": t.at, "by": t.by, "title": title, "detail": t.note})
-    for change in case.level_changes.select_related("by"):
+    for change in level_changes:
         entries.append({"at": change.at, "by": change.by, "title": _("Level changed: %(from)s → %(to)s") % {
             "from": change.get_from_level_display(), "to": change.get_to_level_display()}, "detail": change.reason})
     for r in case.reassignments.select_related("by", "from_worker", "to_worker", "from_commune", "to_commune"):
@@ -298,6 +299,7 @@ def _detail_context(request, case: Case, **bound) -> dict:
     tasks = list(case.plan_tasks.select_related("service_type", "responsible_agency"))
     editing_plan = may_work and case.status in services.EDITABLE_TASK_STATUSES
     manage = _may_manage(user, case)
+    level_changes = list(case.level_changes.select_related("by"))
     return {
         "case": case, "may_work": may_work, "narratives": narratives,
         "clocks": clock_rows(case.clocks.all()),
@@ -314,12 +316,12 @@ def _detail_context(request, case: Case, **bound) -> dict:
         "attachments": list(case.attachments.select_related("uploaded_by")),
         "attachment_form": bound.get("attachment_form") or (forms.AttachmentForm(prefix="file")
                                                             if may_work else None),
-        "level_changes": list(case.level_changes.select_related("by")),
+        "level_changes": level_changes,
         "level_form": bound.get("level_form") or (forms.LevelChangeForm(prefix="level") if may_work else None),
         "reassign_form": bound.get("reassign_form") or (forms.ReassignForm(case=case, prefix="reassign")
                                                         if manage else None),
         "transfer_form": bound.get("transfer_form") or (forms.TransferForm(prefix="transfer") if manage else None),
-        "history": _history(case),
+        "history": _history(case, level_changes),
         "abuse_types": list(case.abuse_types.all()),
         "open_section": bound.get("open_section", ""),
     }

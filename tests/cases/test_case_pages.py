@@ -639,6 +639,7 @@ def test_printing_form_01_and_form_04_shows_the_child_and_the_costs(login_as, pe
 # the unread notices come with the user (accounts.backends).
 LIST_QUERIES = 3
 MY_WORK_QUERIES = 3
+CASE_PAGE_QUERIES = 19  # session, user, the case and each of its panels once (see the test)
 
 
 def test_case_rows_escape_what_people_typed_and_say_who_works_on_each(login_as):
@@ -799,3 +800,21 @@ def test_case_lists_do_not_read_what_their_rows_do_not_show(open_case, login_as)
     # One case (the API's detail) is read in full, but for the people in it.
     one = str(selectors.with_case_in_full(selectors.list_queryset(Case.objects.all())).query)
     assert '"cases_case"."summary"' in one and '"accounts_user"."password"' not in one
+
+
+def test_the_case_page_query_count_does_not_grow_with_its_history(login_as, django_assert_num_queries):
+    # The level changes are listed twice on the page (their own list and the history) and read
+    # once; neither they, the visits nor the steps cost a query per row.
+    case = make_case(level="PREVENTION")
+    worker = User.objects.get(username="worker")
+    client = login_as("worker")
+    client.get(detail_url(case))
+    with CaptureQueriesContext(connection) as first:
+        client.get(detail_url(case))
+    for n, level in enumerate(["EARLY_SUPPORT", "INTERVENTION"]):
+        case = services.change_level(case, to_level=level, reason=f"Lý do {n}", by=worker)
+        services.record_visit(case, by=worker, visited_on=timezone.localdate(), place=f"Nhà {n}")
+    with django_assert_num_queries(CASE_PAGE_QUERIES):
+        html = client.get(detail_url(case)).content.decode()
+    assert len(first) == CASE_PAGE_QUERIES
+    assert html.count("Lý do 1") == 2  # in the level changes and in the history
