@@ -23,7 +23,16 @@ def calls_visible_to(user) -> QuerySet[Call]:
         return Call.objects.filter(NOTHING)
     # The ids, not a subquery: with the line known PostgreSQL reads the call list in index order
     # (hotline, newest first) instead of scanning 500,000 calls a year to sort them.
-    return Call.objects.filter(hotline_id__in=list(hotlines_of(user).values_list("pk", flat=True)))
+    return Call.objects.filter(hotline_id__in=_hotline_ids(user))
+
+
+def _hotline_ids(user) -> list[int]:
+    # Read once per user object (a request's): the hotline page asks for the user's calls in four
+    # panels, and each asked for the lines again.
+    ids = getattr(user, "_hotline_ids", None)
+    if ids is None:
+        ids = user._hotline_ids = list(hotlines_of(user).values_list("pk", flat=True))
+    return ids
 
 
 def calls_counted_for(user) -> QuerySet[Call]:

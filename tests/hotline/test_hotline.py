@@ -655,3 +655,20 @@ def test_the_demo_lines_members_and_calls_are_there_once(persona):
     assert Callback.objects.filter(call__in=demo_calls, status="SCHEDULED", due_at__lte=timezone.now()).exists()
     seed_hotline({u: persona(u) for u in ("hotline", "supervisor")})
     assert demo_calls.count() == before
+
+
+CALL_SCREEN_QUERIES = 10  # with the ids of the user's lines read once for every panel (13 before)
+
+
+def test_the_call_screen_reads_the_user_s_lines_once_and_its_queries_are_pinned(login_as, lao_cai_line,
+                                                                                counsellor, django_assert_num_queries):
+    # Its panels (drafts, unclaimed calls, callbacks due, today's calls and their count) each read
+    # the user's calls; the user's lines are read for the line picker and once for all of them.
+    client = login_as("hotline")
+    client.get(reverse("hotline:call_screen"))
+    with django_assert_num_queries(CALL_SCREEN_QUERIES):
+        client.get(reverse("hotline:call_screen"))
+    for _i in range(3):
+        logged_call(lao_cai_line, counsellor, "PRANK")
+    with django_assert_num_queries(CALL_SCREEN_QUERIES):
+        assert len(client.get(reverse("hotline:call_screen")).context["recent"]) >= 3
