@@ -7,7 +7,6 @@ illegal move, a self-approval, a second open case at a level) and a 400 otherwis
 
 from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
@@ -20,6 +19,7 @@ from cases.api import serializers as s
 from cases.filters import CaseFilter
 from cases.models import AbuseType, Approval, Case
 from cases.permissions import can_open_case, can_work_on_case
+from core.api.filters import FilterBackend
 from core.columns import codes_of
 from core.pagination import counted_from
 
@@ -85,7 +85,7 @@ class CaseRefused(exceptions.APIException):
         self.status_code = status.HTTP_409_CONFLICT if error.conflict else status.HTTP_400_BAD_REQUEST
 
 
-class CaseFilterBackend(DjangoFilterBackend):
+class CaseFilterBackend(FilterBackend):
     """CaseFilter takes the user: its commune and worker choices come from the user's scope."""
 
     def get_filterset_kwargs(self, request, queryset, view):

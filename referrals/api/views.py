@@ -16,7 +16,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -33,6 +32,7 @@ from rest_framework.throttling import UserRateThrottle
 
 from audit.services import record_view
 from cases.api.serializers import ErrorSerializer
+from core.api.filters import FilterBackend
 from referrals import selectors, services
 from referrals.api import serializers as s
 from referrals.filters import ReferralFilter
@@ -133,7 +133,7 @@ class ReferralRefused(exceptions.APIException):
             self.status_code = status.HTTP_409_CONFLICT
 
 
-class ReferralFilterBackend(DjangoFilterBackend):
+class ReferralFilterBackend(FilterBackend):
     def get_filterset_kwargs(self, request, queryset, view):
         return {**super().get_filterset_kwargs(request, queryset, view), "user": request.user}
 
