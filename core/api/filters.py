@@ -1,5 +1,6 @@
 """The API's filter backend."""
 
+from django_filters import FilterSet
 from django_filters.rest_framework import DjangoFilterBackend
 
 from core.api.pagination import StandardPagination
@@ -12,9 +13,13 @@ class FilterBackend(DjangoFilterBackend):
     """django-filter's backend, not run when the request filters nothing: building the filter set
     (its form, its fields, their scoped choice querysets) to apply no filter was a millisecond of
     every unfiltered page of an API list, a sixteenth of the case API's (issue 9). With any other
-    parameter, known or not, it runs as ever (and ignores what it does not know)."""
+    parameter, known or not, it runs as ever (and ignores what it does not know); so does a filter
+    set that applies something of its own when nothing is chosen (one that overrides `qs`, as the
+    registry's does: active records, name order)."""
 
     def filter_queryset(self, request, queryset, view):
         if NOT_FILTERS.issuperset(request.query_params):
-            return queryset
+            filterset_class = self.get_filterset_class(view, queryset)
+            if filterset_class is None or filterset_class.qs is FilterSet.qs:
+                return queryset
         return super().filter_queryset(request, queryset, view)

@@ -607,3 +607,26 @@ def test_the_filters_are_built_only_when_the_request_may_filter(api, open_case, 
     assert response.status_code == 200 and bool(made) is built
     if query in ("", "?unknown=1", "?format=json"):
         assert response.json()["results"] == client.get(f"{URL}?status=").json()["results"] != []
+
+
+def test_a_filter_set_with_defaults_of_its_own_still_runs_on_an_unfiltered_page(rf, supervisor):
+    # The registry's filter set keeps active records and name order when nothing is chosen: skipping
+    # it would change an unfiltered page's rows.
+    from rest_framework.request import Request
+
+    from beneficiaries.filters import ChildFilter
+    from beneficiaries.models import Child
+    from core.api.filters import FilterBackend
+
+    class View:
+        filterset_class = ChildFilter
+
+    ran = []
+
+    class Backend(FilterBackend):
+        def get_filterset_kwargs(self, request, queryset, view):
+            ran.append(1)
+            return {**super().get_filterset_kwargs(request, queryset, view), "user": supervisor}
+
+    rows = Backend().filter_queryset(Request(rf.get("/?page=2")), Child.objects.all(), View())
+    assert ran and rows.query.order_by == ("name_folded", "pk")
