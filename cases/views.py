@@ -36,7 +36,7 @@ from cases.templatetags.cases_tags import (
     with_next_clock,
 )
 from core import search
-from core.filters import panel_open
+from core.filters import filtered_list
 from core.models import Notification
 from core.pagination import CappedPaginator
 from core.replica import reads_from_replica
@@ -95,9 +95,9 @@ def case_list(request):
     if request.method == "POST":  # the search form: a child's name never travels in a URL (core.search)
         return search.results_redirect(request, reverse("cases:case_list"))
     query = search.SearchQuery(request)
-    case_filter = CaseFilter(query.data, user=request.user,
-                             queryset=with_next_clock(selectors.list_queryset(_visible(request))))
-    results = case_filter.qs.none() if query.expired else case_filter.qs
+    rows, case_filter, filters_open = filtered_list(request, CaseFilter, query.data, user=request.user,
+                                                    queryset=with_next_clock(selectors.list_queryset(_visible(request))))
+    results = rows.none() if query.expired else rows
     page = CappedPaginator(results.order_by("-received_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     if query.expired:
         messages.info(request, _("This search has expired: search again."))
@@ -109,7 +109,7 @@ def case_list(request):
         # The text searched for, as typed: reading it from the filter's form built the form (and
         # copied its choice fields) on every view, for a panel that is closed (issue 9).
         "search_text": query.text,
-        "filters_open": panel_open(request, case_filter),
+        "filters_open": filters_open,
     })
 
 

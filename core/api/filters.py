@@ -1,9 +1,9 @@
 """The API's filter backend."""
 
-from django_filters import FilterSet
 from django_filters.rest_framework import DjangoFilterBackend
 
 from core.api.pagination import StandardPagination
+from core.filters import applies_only_what_is_chosen
 
 # Query parameters that choose a page or a format, never a row.
 NOT_FILTERS = frozenset({StandardPagination.page_query_param, StandardPagination.page_size_query_param, "format"})
@@ -20,6 +20,6 @@ class FilterBackend(DjangoFilterBackend):
     def filter_queryset(self, request, queryset, view):
         if NOT_FILTERS.issuperset(request.query_params):
             filterset_class = self.get_filterset_class(view, queryset)
-            if filterset_class is None or filterset_class.qs is FilterSet.qs:
+            if filterset_class is None or applies_only_what_is_chosen(filterset_class):
                 return queryset
         return super().filter_queryset(request, queryset, view)
