@@ -18,8 +18,12 @@ class FilterBackend(DjangoFilterBackend):
     registry's does: active records, name order)."""
 
     def filter_queryset(self, request, queryset, view):
-        if NOT_FILTERS.issuperset(request.query_params):
-            filterset_class = self.get_filterset_class(view, queryset)
-            if filterset_class is None or applies_only_what_is_chosen(filterset_class):
-                return queryset
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is None or nothing_to_filter(request, filterset_class):
+            return queryset
         return super().filter_queryset(request, queryset, view)
+
+
+def nothing_to_filter(request, filterset_class) -> bool:
+    """The request only chooses a page or a format, and the filter set applies nothing unasked."""
+    return NOT_FILTERS.issuperset(request.query_params) and applies_only_what_is_chosen(filterset_class)

@@ -162,8 +162,8 @@ def test_the_list_s_query_count_is_pinned(national, counsellor, django_assert_nu
     client = api("hotline")
     client.get(URL)
     # session, user, the user's lines (selectors.calls_visible_to), one page with its categories as
-    # codes (core.columns.codes_of; the calls fit on it: it is their count), the user's lines again
-    # for the filter's choices
+    # codes (core.columns.codes_of; the calls fit on it: it is their count), whether the user is on
+    # any line (hotline.permissions)
     with django_assert_num_queries(5):
         client.get(URL)
     for _i in range(10):
@@ -204,3 +204,19 @@ def test_the_schema_documents_the_idempotency_key_and_examples():
     schema = api("admin").get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").content.decode()
     assert "/api/v1/hotline/calls/" in schema and "Idempotency-Key" in schema
     assert "A call abandoned in the queue" in schema and "A call ending before it starts" in schema
+
+
+@pytest.mark.parametrize("query, built", [("", False), ("?page=1", False), ("?contact_type=CHILD_SELF", True)])
+def test_the_filters_are_built_only_when_the_request_may_filter(national, counsellor, monkeypatch, query, built):
+    # core.api.filters.nothing_to_filter, as for the case API: a page read as it is builds no filter set.
+    from hotline.filters import CallFilter
+
+    child_self = logged_call(national, counsellor, "CHILD_SELF")
+    third_party = logged_call(national, counsellor, "THIRD_PARTY")
+    made = []
+    original = CallFilter.__init__
+    monkeypatch.setattr(CallFilter, "__init__", lambda self, *a, **k: made.append(1) or original(self, *a, **k))
+    response = api("hotline").get(f"{URL}{query}")
+    assert response.status_code == 200 and bool(made) is built
+    ids = {row["id"] for row in response.json()["results"]}
+    assert str(child_self.public_id) in ids and (str(third_party.public_id) in ids) is not built
