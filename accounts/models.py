@@ -50,6 +50,14 @@ class User(AbstractUser):
         return self.role in settings.MFA_REQUIRED_ROLES
 
 
+def person_name(user) -> str:
+    """How pages, messages and documents name a user: the full name, else the username; "" for
+    nobody (an account deleted since, the system)."""
+    if user is None:
+        return ""
+    return user.get_full_name() or user.username
+
+
 def full_name(first_name: str, last_name: str) -> str:
     """Vietnamese order: family and middle names (last_name) first, then the given name."""
     return f"{last_name} {first_name}".strip()

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import person_name
 from audit.models import AccessAction, AccessEvent
 from core.text import without_nul
 
@@ -67,7 +68,7 @@ def alert_on_unusual_viewing(user) -> bool:
         return False
     hour = timezone.localtime().strftime("%Y%m%d%H")
     title = _("%(user)s opened more than %(limit)s children's files in an hour") % {
-        "user": user.get_full_name() or user.username, "limit": limit}
+        "user": person_name(user), "limit": limit}
     sent = False
     for admin in User.objects.filter(role=Role.ADMIN, is_active=True):
         sent |= notify(admin, key=f"unusual-views:{user.pk}:{hour}", title=title,

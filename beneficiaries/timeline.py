@@ -11,7 +11,7 @@ from datetime import datetime
 from django.apps import apps
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import User, person_name
 from beneficiaries.services import EDITABLE_FIELDS
 
 
@@ -112,7 +112,7 @@ def child_timeline(child, *, sees_sensitive: bool, limit: int = 100) -> list[Tim
     entries = [entry for source in TIMELINE_SOURCES for entry in source(child, sees_sensitive)]
     entries.sort(key=lambda e: e.at, reverse=True)
     entries = entries[:limit]
-    names = {u.pk: u.get_full_name() or u.username for u in User.objects.filter(
+    names = {u.pk: person_name(u) for u in User.objects.filter(
         pk__in={e.user_id for e in entries if e.user_id})}
     for entry in entries:
         entry.user_name = names.get(entry.user_id, "")

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import person_name
 from accounts.roles import Role
 from cases import clocks, workflow
 from cases.choices import OPEN_STATUSES, ClockCode, Level, ServiceStatus
@@ -205,7 +206,7 @@ def _effect_approve_plan(case, *, by, note, now):
     approval = _decide(case, Approval.Kind.PLAN, by=by, approved=True, note=note)
     clocks.stop_clock(case, ClockCode.PLAN_APPROVAL_2WD, at=now)
     CaseDocument.objects.create(case=case, kind=DocumentKind.APPROVAL, author=by, content={
-        "approved_by": by.get_full_name() or by.username, "approved_at": now.isoformat(),
+        "approved_by": person_name(by), "approved_at": now.isoformat(),
         "submitted_by": approval.requested_by.get_full_name() if approval.requested_by else "",
         "comments": note,
     })

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import person_name
 from beneficiaries.choices import Sex
 from beneficiaries.selectors import children_visible_to
 from cases.choices import ChildCategory, Level
@@ -293,7 +294,7 @@ class PeriodForm(BootstrapMixin, forms.Form):
             del self.fields["counsellor"]
         else:
             self.fields["counsellor"].queryset = counsellors
-            self.fields["counsellor"].label_from_instance = lambda u: u.get_full_name() or u.username
+            self.fields["counsellor"].label_from_instance = person_name
 
     def clean(self):
         data = super().clean()

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.models import person_name
 from accounts.roles import Role
 from agencies.models import Agency
 from agencies.selectors import agencies_visible_to, search_agencies, service_types
@@ -179,7 +180,7 @@ def _events(referral: Referral, *, partner_agency_id: int | None = None) -> list
         by = event.by
         own = by is not None and partner_agency_id is not None and by.agency_id == partner_agency_id
         if partner_agency_id is None or own:
-            who = (by.get_full_name() or by.username) if by else "—"
+            who = person_name(by) or "—"
             agency = by.agency.name if by and by.role == Role.PARTNER and by.agency_id else ""
         else:
             who, agency = _("The referring service"), ""

@@ -10,7 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.models import User, full_name
+from accounts.models import User, full_name, person_name
 from accounts.roles import Role
 from accounts.scoping import area_q
 from agencies.models import Agency, ServiceType
@@ -72,7 +72,7 @@ class UserRefSerializer(serializers.Serializer):
     full_name = serializers.SerializerMethodField()
 
     def get_full_name(self, user) -> str:
-        return user.get_full_name() or user.username
+        return person_name(user)
 
 
 class ClockSerializer(serializers.Serializer):

@@ -4,6 +4,8 @@ from django import template
 from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html, format_html_join
 
+from accounts.models import person_name
+
 register = template.Library()
 NAV_LINK = '<li class="nav-item"><a class="nav-link{}" href="{}">{}</a></li>'
 
@@ -34,9 +36,7 @@ def person(user) -> str:
     account deleted since, the system), for the page's own `default`. Written as
     `a.get_full_name|default:a.username` a missing person was a 500: a filter's argument that
     cannot be looked up raises, unlike the variable itself."""
-    if user is None:
-        return ""
-    return user.get_full_name() or user.username
+    return person_name(user)
 
 
 @register.simple_tag(takes_context=True)
